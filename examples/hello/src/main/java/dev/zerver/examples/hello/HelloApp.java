@@ -1,0 +1,1 @@
+package dev.zerver.examples.hello; public final class HelloApp { public static void main(String[] a) {} }

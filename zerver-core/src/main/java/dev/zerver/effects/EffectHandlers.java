@@ -1,0 +1,35 @@
+package dev.zerver.effects;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The handlers an application registered, looked up by request class. */
+public final class EffectHandlers {
+    private final Map<Class<?>, EffectHandler<?>> byType = new LinkedHashMap<>();
+
+    public EffectHandlers(List<EffectHandler<?>> handlers) {
+        for (EffectHandler<?> h : handlers) {
+            EffectHandler<?> previous = byType.put(h.requestType(), h);
+            if (previous != null) {
+                throw new IllegalArgumentException("two effect handlers for " + h.requestType().getName() + ": "
+                        + previous.getClass().getName() + " and " + h.getClass().getName());
+            }
+        }
+    }
+
+    /** The handler for this request's class (or a supertype of it), or null. */
+    @SuppressWarnings("unchecked")
+    public <R> EffectHandler<R> find(R request) {
+        EffectHandler<?> h = byType.get(request.getClass());
+        if (h == null) {
+            for (Map.Entry<Class<?>, EffectHandler<?>> e : byType.entrySet()) {
+                if (e.getKey().isInstance(request)) {
+                    h = e.getValue();
+                    break;
+                }
+            }
+        }
+        return (EffectHandler<R>) h;
+    }
+}

@@ -1,0 +1,159 @@
+package dev.zerver.runtime;
+
+import dev.zerver.Decision;
+import dev.zerver.ErrorRenderer;
+import dev.zerver.Step;
+import dev.zerver.config.ZerverSettings;
+import dev.zerver.effects.EffectHandlers;
+import dev.zerver.routing.Router;
+import dev.zerver.telemetry.RecordListener;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything a request needs from the application and the machine: routes, steps, handlers,
+ * listeners, queues, clock and timers. One per {@code Zerver} instance.
+ */
+public final class ZerverRuntime implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ZerverRuntime.class.getName());
+
+    private final ZerverSettings settings;
+    private final Router router;
+    private final List<Step> globalBefore;
+    private final ErrorRenderer errorRenderer;
+    private final List<RecordListener> listeners;
+    private final EffectHandlers handlers;
+    private final Clock clock;
+    private final Timers timers;
+    private final IdGenerator ids;
+    private final JobSystem jobs;
+    private final Set<RequestExecution> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile boolean accepting = true;
+
+    /**
+     * @param timers null for the system timers (closed with the runtime)
+     * @param manual jobs are taken by a test's scheduler instead of worker threads
+     */
+    public ZerverRuntime(ZerverSettings settings, Router router, List<Step> globalBefore, ErrorRenderer errorRenderer,
+            List<RecordListener> listeners, EffectHandlers handlers, Clock clock, Timers timers, IdGenerator ids,
+            boolean manual) {
+        this.settings = settings;
+        this.router = router;
+        this.globalBefore = List.copyOf(globalBefore);
+        this.errorRenderer = errorRenderer;
+        this.listeners = List.copyOf(listeners);
+        this.handlers = handlers;
+        this.clock = clock;
+        this.timers = timers != null ? timers : new SystemTimers();
+        this.ids = ids;
+        this.jobs = new JobSystem(settings.continuationQueue(), settings.stepQueueCapacity(), settings.stepWorkers(),
+                settings.effectQueue(), settings.effectQueueCapacity(), settings.effectWorkers(), clock, manual);
+    }
+
+    /** Hands a request to the runtime; the response goes to {@code sink}. Never blocks. */
+    public void dispatch(InboundRequest request, ResponseSink sink) {
+        RequestExecution.dispatch(this, request, sink);
+    }
+
+    /** Starts the worker threads (nothing in manual mode). */
+    public void start() {
+        jobs.start();
+    }
+
+    public ZerverSettings settings() {
+        return settings;
+    }
+
+    public JobSystem jobs() {
+        return jobs;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Timers timers() {
+        return timers;
+    }
+
+    public IdGenerator ids() {
+        return ids;
+    }
+
+    Router router() {
+        return router;
+    }
+
+    List<Step> globalBefore() {
+        return globalBefore;
+    }
+
+    ErrorRenderer errorRenderer() {
+        return errorRenderer;
+    }
+
+    EffectHandlers handlers() {
+        return handlers;
+    }
+
+    /** Requests dispatched whose record is not finished yet. */
+    public int inFlight() {
+        return inFlight.size();
+    }
+
+    boolean admit(RequestExecution exec) {
+        if (!accepting) {
+            return false;
+        }
+        inFlight.add(exec);
+        return true;
+    }
+
+    void finished(RequestExecution exec) {
+        inFlight.remove(exec);
+        for (RecordListener l : listeners) {
+            try {
+                l.onRequestFinished(exec.record());
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "record listener " + l.getClass().getName() + " failed", e);
+            }
+        }
+    }
+
+    /**
+     * Stops taking requests (new ones get 503), gives in-flight requests {@code grace} to finish,
+     * cancels what is left (answered 503), then stops the workers.
+     *
+     * @return whether everything finished within the grace period
+     */
+    public boolean shutdown(Duration grace) throws InterruptedException {
+        accepting = false;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!inFlight.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        boolean clean = inFlight.isEmpty();
+        if (!clean) {
+            LOG.log(System.Logger.Level.WARNING, "cancelling " + inFlight.size() + " request(s) still running after "
+                    + grace.toMillis() + " ms");
+            for (RequestExecution exec : List.copyOf(inFlight)) {
+                exec.cancel("shutdown", new Decision.Fail(503, "server", "shutting_down"));
+            }
+            jobs.awaitIdle(2, TimeUnit.SECONDS);
+        }
+        close();
+        return clean;
+    }
+
+    @Override
+    public void close() {
+        accepting = false;
+        jobs.close();
+        if (timers instanceof SystemTimers t) {
+            t.close();
+        }
+    }
+}

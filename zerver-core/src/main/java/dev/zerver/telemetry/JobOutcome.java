@@ -1,0 +1,6 @@
+package dev.zerver.telemetry;
+
+/** How a job ended. */
+public enum JobOutcome {
+    COMPLETE, FAIL, CANCEL
+}

@@ -1,0 +1,360 @@
+package dev.zerver.telemetry;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything the runtime observed about one request.
+ *
+ * <p>Written by the runtime while the request runs (request facts by the transport and the
+ * dispatching job, steps and needs by the job that runs them, each job's record by the thread
+ * running that job); the lists are lock-free queues so that jobs on different workers can add
+ * to them. A {@link RecordListener} receives it once the response has been written and every
+ * job has ended, and must treat it as read-only.
+ *
+ * <p>All {@code *Nanos} values come from one monotonic clock; {@link #toEpochNanos(long)} maps
+ * them to wall-clock time with one offset taken when the request started.
+ */
+public final class RequestRecord {
+    private final String requestId;
+    private final String traceId;
+    private final String parentSpanId;
+    private final boolean parentSampled;
+    private final long epochOffsetNanos;
+    private final long startNanos;
+
+    private final String method;
+    private final String scheme;
+    private final String path;
+    private final String query;
+    private final String protocolVersion;
+    private final String serverAddress;
+    private final int serverPort;
+    private final String clientAddress;
+    private final int clientPort;
+    private final String userAgent;
+    private final long requestBodySize;
+
+    private volatile String route;
+    private volatile Map<String, String> pathParams = Map.of();
+    private volatile String sessionId;
+    private volatile long endNanos = -1;
+    private volatile int status;
+    private volatile long responseBodySize = -1;
+    private volatile String errorWhat;
+    private volatile String errorKey;
+    private volatile String errorType;
+    private volatile boolean systemFailure;
+    private volatile String cancelReason;
+
+    private final AtomicInteger sequences = new AtomicInteger();
+    private final AtomicInteger jobIds = new AtomicInteger();
+    private final ConcurrentLinkedQueue<StepRecord> steps = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<NeedRecord> needs = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<EffectRecord> effects = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<JobRecord> jobs = new ConcurrentLinkedQueue<>();
+
+    private RequestRecord(Builder b) {
+        requestId = b.requestId;
+        traceId = b.traceId;
+        parentSpanId = b.parentSpanId;
+        parentSampled = b.parentSampled;
+        epochOffsetNanos = b.epochOffsetNanos;
+        startNanos = b.startNanos;
+        method = b.method;
+        scheme = b.scheme;
+        path = b.path;
+        query = b.query;
+        protocolVersion = b.protocolVersion;
+        serverAddress = b.serverAddress;
+        serverPort = b.serverPort;
+        clientAddress = b.clientAddress;
+        clientPort = b.clientPort;
+        userAgent = b.userAgent;
+        requestBodySize = b.requestBodySize;
+    }
+
+    /** Starts a record; the runtime fills in the rest. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ---- written by the runtime ----
+
+    /** The next step, need or effect sequence number (one counter, from 1). */
+    public int nextSequence() {
+        return sequences.incrementAndGet();
+    }
+
+    /** The next job id (from 1). */
+    public int nextJobId() {
+        return jobIds.incrementAndGet();
+    }
+
+    public void add(StepRecord step) {
+        steps.add(step);
+    }
+
+    public void add(NeedRecord need) {
+        needs.add(need);
+    }
+
+    public void add(EffectRecord effect) {
+        effects.add(effect);
+    }
+
+    public void add(JobRecord job) {
+        jobs.add(job);
+    }
+
+    public void matched(String routeTemplate, Map<String, String> params) {
+        route = routeTemplate;
+        pathParams = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    }
+
+    public void sessionId(String id) {
+        sessionId = id;
+    }
+
+    /** The request ended in a Fail: what failed and its key; {@code type} is set for system failures. */
+    public void failed(String what, String key, String type, boolean system) {
+        errorWhat = what;
+        errorKey = key;
+        errorType = type;
+        systemFailure = system;
+    }
+
+    public void cancelled(String reason) {
+        cancelReason = reason;
+    }
+
+    public void responded(long nanos, int statusCode, long bodySize) {
+        status = statusCode;
+        responseBodySize = bodySize;
+        endNanos = nanos;
+    }
+
+    // ---- read ----
+
+    /** Mapping of a monotonic timestamp of this request to epoch nanoseconds. */
+    public long toEpochNanos(long monotonicNanos) {
+        return monotonicNanos + epochOffsetNanos;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    /** 32 lowercase hex digits: from the incoming {@code traceparent}, else generated. */
+    public String traceId() {
+        return traceId;
+    }
+
+    /** The remote parent span id from {@code traceparent}, or null. */
+    public String parentSpanId() {
+        return parentSpanId;
+    }
+
+    /** Whether the remote parent was sampled (its trace flags). */
+    public boolean parentSampled() {
+        return parentSampled;
+    }
+
+    /** When the request's first byte was parsed. */
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** When the response was written, or -1 if none was (client gone). */
+    public long endNanos() {
+        return endNanos;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    public String scheme() {
+        return scheme;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    /** The query string with sensitive values replaced by {@code REDACTED}, or null if none. */
+    public String query() {
+        return query;
+    }
+
+    /** {@code 1.0} or {@code 1.1}. */
+    public String protocolVersion() {
+        return protocolVersion;
+    }
+
+    public String serverAddress() {
+        return serverAddress;
+    }
+
+    public int serverPort() {
+        return serverPort;
+    }
+
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    public int clientPort() {
+        return clientPort;
+    }
+
+    public String userAgent() {
+        return userAgent;
+    }
+
+    public long requestBodySize() {
+        return requestBodySize;
+    }
+
+    /** The matched route template, e.g. {@code /blogs/posts/{id}}, or null when none matched. */
+    public String route() {
+        return route;
+    }
+
+    public Map<String, String> pathParams() {
+        return pathParams;
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    /** The response status, 0 when no response was written. */
+    public int status() {
+        return status;
+    }
+
+    public long responseBodySize() {
+        return responseBodySize;
+    }
+
+    public String errorWhat() {
+        return errorWhat;
+    }
+
+    public String errorKey() {
+        return errorKey;
+    }
+
+    /** The system failure's type (an exception's simple name, {@code no_response}, ...), or null. */
+    public String errorType() {
+        return errorType;
+    }
+
+    /** The request failed because something broke, not because the application said Fail. */
+    public boolean isSystemFailure() {
+        return systemFailure;
+    }
+
+    /** Why the request was cancelled ({@code deadline}, {@code client_gone}, {@code shutdown}), or null. */
+    public String cancelReason() {
+        return cancelReason;
+    }
+
+    public List<StepRecord> steps() {
+        return List.copyOf(steps);
+    }
+
+    public List<NeedRecord> needs() {
+        return List.copyOf(needs);
+    }
+
+    public List<EffectRecord> effects() {
+        return List.copyOf(effects);
+    }
+
+    public List<JobRecord> jobs() {
+        return List.copyOf(jobs);
+    }
+
+    @Override
+    public String toString() {
+        return "request(" + requestId + " " + method + " " + path + " -> " + status + ")";
+    }
+
+    /** The facts known when the request arrives. */
+    public static final class Builder {
+        private String requestId;
+        private String traceId;
+        private String parentSpanId;
+        private boolean parentSampled;
+        private long epochOffsetNanos;
+        private long startNanos;
+        private String method = "GET";
+        private String scheme = "http";
+        private String path = "/";
+        private String query;
+        private String protocolVersion = "1.1";
+        private String serverAddress;
+        private int serverPort = -1;
+        private String clientAddress;
+        private int clientPort = -1;
+        private String userAgent;
+        private long requestBodySize;
+
+        private Builder() {}
+
+        public Builder ids(String requestId, String traceId, String parentSpanId, boolean parentSampled) {
+            this.requestId = requestId;
+            this.traceId = traceId;
+            this.parentSpanId = parentSpanId;
+            this.parentSampled = parentSampled;
+            return this;
+        }
+
+        public Builder clock(long startNanos, long epochOffsetNanos) {
+            this.startNanos = startNanos;
+            this.epochOffsetNanos = epochOffsetNanos;
+            return this;
+        }
+
+        public Builder request(String method, String scheme, String path, String redactedQuery, String protocolVersion) {
+            this.method = method;
+            this.scheme = scheme;
+            this.path = path;
+            this.query = redactedQuery;
+            this.protocolVersion = protocolVersion;
+            return this;
+        }
+
+        public Builder server(String address, int port) {
+            this.serverAddress = address;
+            this.serverPort = port;
+            return this;
+        }
+
+        public Builder client(String address, int port) {
+            this.clientAddress = address;
+            this.clientPort = port;
+            return this;
+        }
+
+        public Builder userAgent(String value) {
+            this.userAgent = value;
+            return this;
+        }
+
+        public Builder bodySize(long bytes) {
+            this.requestBodySize = bytes;
+            return this;
+        }
+
+        public RequestRecord build() {
+            return new RequestRecord(this);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package dev.zerver.telemetry;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One step execution: a pipeline step, a system step such as {@code route_match}, or a
+ * continuation (the resumption after a Need, layer {@link StepLayer#CONTINUATION}, named after
+ * the step that returned the Need).
+ */
+public final class StepRecord {
+    private final int sequence;
+    private final String name;
+    private final StepLayer layer;
+    private final List<String> reads;
+    private final List<String> writes;
+    private final int jobId;
+    private final long startNanos;
+    private long endNanos = -1;
+    private String decision;
+    private String resumeFn;
+    private int needSequence;
+    private boolean systemFailure;
+    private String errorType;
+    private String renderPhase;
+    private long renderSizeBytes = -1;
+    private final List<SlotWrite> slotWrites = new ArrayList<>(2);
+
+    public StepRecord(int sequence, String name, StepLayer layer, List<String> reads, List<String> writes,
+            int jobId, long startNanos) {
+        this.sequence = sequence;
+        this.name = name;
+        this.layer = layer;
+        this.reads = List.copyOf(reads);
+        this.writes = List.copyOf(writes);
+        this.jobId = jobId;
+        this.startNanos = startNanos;
+    }
+
+    // ---- written by the runtime ----
+
+    public void ended(long nanos, String decisionName) {
+        endNanos = nanos;
+        decision = decisionName;
+    }
+
+    /** The Need's continuation function name (for a Need decision), or for a continuation step the function that ran. */
+    public void resumeFn(String fn) {
+        resumeFn = fn;
+    }
+
+    public void need(int sequence) {
+        needSequence = sequence;
+    }
+
+    /** The step threw: a system failure, not an application Fail. */
+    public void systemFailure(String type) {
+        systemFailure = true;
+        errorType = type;
+    }
+
+    public void slotWrite(SlotWrite write) {
+        slotWrites.add(write);
+    }
+
+    public void rendered(String phase, long sizeBytes) {
+        renderPhase = phase;
+        renderSizeBytes = sizeBytes;
+    }
+
+    // ---- read ----
+
+    public int sequence() {
+        return sequence;
+    }
+
+    /** The step's name; for a continuation, the name of the step that returned the Need. */
+    public String name() {
+        return name;
+    }
+
+    public StepLayer layer() {
+        return layer;
+    }
+
+    public List<String> reads() {
+        return reads;
+    }
+
+    public List<String> writes() {
+        return writes;
+    }
+
+    /** The job that ran the step. */
+    public int jobId() {
+        return jobId;
+    }
+
+    public long startNanos() {
+        return startNanos;
+    }
+
+    public long endNanos() {
+        return endNanos;
+    }
+
+    /** {@code Continue|Need|Done|Fail}. */
+    public String decision() {
+        return decision;
+    }
+
+    /** See {@link #resumeFn(String)}; null when there is none. */
+    public String resumeFn() {
+        return resumeFn;
+    }
+
+    /** The Need this step issued (decision Need) or resumed from (continuation); 0 if none. */
+    public int needSequence() {
+        return needSequence;
+    }
+
+    public boolean isSystemFailure() {
+        return systemFailure;
+    }
+
+    /** The exception type of a system failure, or null. */
+    public String errorType() {
+        return errorType;
+    }
+
+    public List<SlotWrite> slotWrites() {
+        return Collections.unmodifiableList(slotWrites);
+    }
+
+    /** {@code markdown|template|json_encode|other} when the step rendered, else null. */
+    public String renderPhase() {
+        return renderPhase;
+    }
+
+    public long renderSizeBytes() {
+        return renderSizeBytes;
+    }
+
+    @Override
+    public String toString() {
+        return "step#" + sequence + "(" + name + ", " + layer.value() + ", " + decision + ")";
+    }
+}
