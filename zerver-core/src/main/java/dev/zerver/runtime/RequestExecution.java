@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Pipeline state (the matched route, the slot values, the running step) is only touched by
  * the job that currently runs the request's steps; the queues hand it from job to job.
  */
-final class RequestExecution {
+final class RequestExecution implements InFlightRequest {
     private static final System.Logger LOG = System.getLogger(RequestExecution.class.getName());
 
     private final ZerverRuntime runtime;
@@ -62,7 +62,7 @@ final class RequestExecution {
     }
 
     /** Starts a request: its record, its deadline, and the first step job (or 503 when the queue is full). */
-    static void dispatch(ZerverRuntime runtime, InboundRequest in, ResponseSink sink) {
+    static InFlightRequest dispatch(ZerverRuntime runtime, InboundRequest in, ResponseSink sink) {
         Clock clock = runtime.clock();
         long now = clock.nanoTime();
         long offset = clock.epochNanos() - now;
@@ -102,7 +102,7 @@ final class RequestExecution {
                 sink);
         if (!runtime.admit(exec)) {
             exec.respondFail(new Decision.Fail(503, "server", "shutting_down"));
-            return;
+            return exec;
         }
         exec.deadline = runtime.timers().schedule(runtime.settings().requestTimeout().toNanos(),
                 () -> exec.cancel("deadline", new Decision.Fail(504, "request", "deadline_exceeded")));
@@ -112,6 +112,12 @@ final class RequestExecution {
             root.cancel("queue_full");
             exec.respondFail(new Decision.Fail(503, "server", "overloaded"));
         }
+        return exec;
+    }
+
+    @Override
+    public void cancel(String reason) {
+        cancel(reason, null);
     }
 
     private static String sanitizeRequestId(String value) {

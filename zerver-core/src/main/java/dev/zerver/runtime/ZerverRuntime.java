@@ -53,9 +53,13 @@ public final class ZerverRuntime implements AutoCloseable {
                 settings.effectQueue(), settings.effectQueueCapacity(), settings.effectWorkers(), clock, manual);
     }
 
-    /** Hands a request to the runtime; the response goes to {@code sink}. Never blocks. */
-    public void dispatch(InboundRequest request, ResponseSink sink) {
-        RequestExecution.dispatch(this, request, sink);
+    /**
+     * Hands a request to the runtime; the response goes to {@code sink}. Never blocks.
+     *
+     * @return a handle the transport uses to cancel the request (the client went away)
+     */
+    public InFlightRequest dispatch(InboundRequest request, ResponseSink sink) {
+        return RequestExecution.dispatch(this, request, sink);
     }
 
     /** Starts the worker threads (nothing in manual mode). */
