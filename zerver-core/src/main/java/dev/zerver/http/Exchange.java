@@ -105,7 +105,7 @@ final class Exchange extends ChannelInboundHandlerAdapter {
         }
         long sequence = nextSequence++;
         Response body = ErrorRenderer.json().render(null, new Decision.Fail(r.status(), r.what(), r.key()));
-        FullHttpResponse response = toNetty(body, false, HttpVersion.HTTP_1_1, false);
+        FullHttpResponse response = toNetty(body, false, HttpVersion.HTTP_1_1, true);
         closing = true;
         ctx.channel().config().setAutoRead(false);
         ready.put(sequence, new Ready(response, true, null, body.body().length));

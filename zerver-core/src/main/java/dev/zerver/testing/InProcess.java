@@ -29,6 +29,11 @@ public final class InProcess {
         private volatile boolean head;
         private InFlightRequest handle;
 
+        /** Runs {@code action} once the runtime has answered (at once if it already has). */
+        public void whenAnswered(Runnable action) {
+            response.whenComplete((r, t) -> action.run());
+        }
+
         /** Whether the runtime has answered. */
         public boolean answered() {
             return response.isDone();
