@@ -25,6 +25,8 @@ import java.util.Objects;
  * <tr><td>{@code ZER_VER_IDLE_TIMEOUT}</td><td>{@code 60s}</td></tr>
  * <tr><td>{@code ZER_VER_REQUEST_TIMEOUT}</td><td>{@code 30s}</td></tr>
  * <tr><td>{@code ZER_VER_SHUTDOWN_GRACE}</td><td>{@code 10s}</td></tr>
+ * <tr><td>{@code ZER_VER_CIRCUIT_FAILURES}</td><td>{@code 5} ({@code 0}: no circuit breakers)</td></tr>
+ * <tr><td>{@code ZER_VER_CIRCUIT_OPEN}</td><td>{@code 10s}</td></tr>
  * </table>
  */
 public final class ZerverSettings {
@@ -41,6 +43,8 @@ public final class ZerverSettings {
     public static final String IDLE_TIMEOUT = "ZER_VER_IDLE_TIMEOUT";
     public static final String REQUEST_TIMEOUT = "ZER_VER_REQUEST_TIMEOUT";
     public static final String SHUTDOWN_GRACE = "ZER_VER_SHUTDOWN_GRACE";
+    public static final String CIRCUIT_FAILURES = "ZER_VER_CIRCUIT_FAILURES";
+    public static final String CIRCUIT_OPEN = "ZER_VER_CIRCUIT_OPEN";
 
     private final String host;
     private final int port;
@@ -55,6 +59,8 @@ public final class ZerverSettings {
     private final Duration idleTimeout;
     private final Duration requestTimeout;
     private final Duration shutdownGrace;
+    private final int circuitFailures;
+    private final Duration circuitOpen;
 
     private ZerverSettings(Builder b) {
         host = b.host;
@@ -70,6 +76,8 @@ public final class ZerverSettings {
         idleTimeout = b.idleTimeout;
         requestTimeout = b.requestTimeout;
         shutdownGrace = b.shutdownGrace;
+        circuitFailures = b.circuitFailures;
+        circuitOpen = b.circuitOpen;
     }
 
     public static Builder builder() {
@@ -97,6 +105,8 @@ public final class ZerverSettings {
         b.idleTimeout = env.duration(IDLE_TIMEOUT, b.idleTimeout, Duration.ofSeconds(1));
         b.requestTimeout = env.duration(REQUEST_TIMEOUT, b.requestTimeout, Duration.ofMillis(1));
         b.shutdownGrace = env.duration(SHUTDOWN_GRACE, b.shutdownGrace, Duration.ZERO);
+        b.circuitFailures = env.integer(CIRCUIT_FAILURES, b.circuitFailures, 0, 1_000_000);
+        b.circuitOpen = env.duration(CIRCUIT_OPEN, b.circuitOpen, Duration.ofMillis(1));
         return b.build();
     }
 
@@ -154,6 +164,16 @@ public final class ZerverSettings {
         return shutdownGrace;
     }
 
+    /** Consecutive infrastructure failures of one effect target that open its circuit; 0 disables breakers. */
+    public int circuitFailures() {
+        return circuitFailures;
+    }
+
+    /** How long an open circuit fails fast before it lets one trial attempt through. */
+    public Duration circuitOpen() {
+        return circuitOpen;
+    }
+
     /** Name and value of every setting, in a stable order, for a start-up banner. */
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -170,6 +190,8 @@ public final class ZerverSettings {
         m.put(IDLE_TIMEOUT, Env.format(idleTimeout));
         m.put(REQUEST_TIMEOUT, Env.format(requestTimeout));
         m.put(SHUTDOWN_GRACE, Env.format(shutdownGrace));
+        m.put(CIRCUIT_FAILURES, Integer.toString(circuitFailures));
+        m.put(CIRCUIT_OPEN, Env.format(circuitOpen));
         return m;
     }
 
@@ -188,6 +210,8 @@ public final class ZerverSettings {
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private int circuitFailures = 5;
+        private Duration circuitOpen = Duration.ofSeconds(10);
 
         private Builder() {}
 
@@ -206,6 +230,8 @@ public final class ZerverSettings {
             c.idleTimeout = idleTimeout;
             c.requestTimeout = requestTimeout;
             c.shutdownGrace = shutdownGrace;
+            c.circuitFailures = circuitFailures;
+            c.circuitOpen = circuitOpen;
             return c;
         }
 
@@ -277,6 +303,21 @@ public final class ZerverSettings {
         /** On stop, how long in-flight requests may finish before they are cancelled. */
         public Builder shutdownGrace(Duration value) {
             shutdownGrace = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /**
+         * Circuit breakers per effect target: {@code failures} consecutive infrastructure failures
+         * open the circuit, which fails fast ({@code circuit_open}) for {@code openFor}, then lets
+         * one trial through: its success closes the circuit, its failure opens it again.
+         * {@code failures = 0} disables breakers.
+         */
+        public Builder circuitBreaker(int failures, Duration openFor) {
+            circuitFailures = check("circuit breaker failures", failures, 0, 1_000_000);
+            if (openFor == null || openFor.isNegative() || openFor.isZero()) {
+                throw new IllegalArgumentException("circuit breaker open time must be > 0, got " + openFor);
+            }
+            circuitOpen = openFor;
             return this;
         }
 

@@ -18,6 +18,20 @@ public final class EffectHandlers {
         }
     }
 
+    /** Closes the handlers that hold resources (connection pools, clients); errors are logged, not thrown. */
+    public void close() {
+        for (EffectHandler<?> h : byType.values()) {
+            if (h instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.getLogger(EffectHandlers.class.getName()).log(System.Logger.Level.WARNING,
+                            "closing effect handler " + h.getClass().getName() + " failed", e);
+                }
+            }
+        }
+    }
+
     /** The handler for this request's class (or a supertype of it), or null. */
     @SuppressWarnings("unchecked")
     public <R> EffectHandler<R> find(R request) {

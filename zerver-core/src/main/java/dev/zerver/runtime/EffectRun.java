@@ -23,12 +23,15 @@ import java.util.concurrent.ThreadLocalRandom;
 final class EffectRun implements Job.Work {
     /** Marks an attempt ended by the request's cancellation. */
     private static final EffectFailure CANCELLED = EffectFailure.infrastructure("cancelled", "request cancelled");
+    /** The error type of an attempt refused by an open circuit; it is not retried. */
+    static final String CIRCUIT_OPEN = "circuit_open";
 
     private final NeedExecution need;
     private final int index;
     private final Effect effect;
     private final EffectRecord effectRecord;
     private final EffectHandler<Object> handler;
+    private final CircuitBreaker breaker;
     private Job job;
 
     EffectRun(NeedExecution need, int index, EffectRecord effectRecord, EffectHandler<Object> handler) {
@@ -37,6 +40,7 @@ final class EffectRun implements Job.Work {
         this.effect = need.need.effects().get(index);
         this.effectRecord = effectRecord;
         this.handler = handler;
+        this.breaker = need.request.runtime().breaker(effect.kind().value() + ":" + effect.target());
     }
 
     private RequestExecution request() {
@@ -64,6 +68,11 @@ final class EffectRun implements Job.Work {
         effectRecord.attempts(number);
         Attempt attempt = new Attempt(number);
         request().watch(job, attempt::cancel);
+        if (breaker != null && !breaker.allow(now())) {
+            attempt.settle(null, EffectFailure.infrastructure(CIRCUIT_OPEN, "the circuit of " + effect.kind().value()
+                    + " " + effect.target() + " is open after repeated failures"));
+            return;
+        }
         long timeoutNanos = effect.timeout().toNanos();
         if (timeoutNanos > 0) {
             attempt.timer = request().runtime().timers().schedule(timeoutNanos, () -> attempt.settle(null,
@@ -86,10 +95,14 @@ final class EffectRun implements Job.Work {
     private void attemptEnded(int number, EffectResult result, EffectFailure failure) {
         request().unwatch(job);
         if (failure == CANCELLED) {
+            if (breaker != null) {
+                breaker.abandoned();
+            }
             need.cancelled();
             job.cancel(request().cancelReason());
             return;
         }
+        recordOnBreaker(failure);
         Object value = null;
         if (failure == null) {
             try {
@@ -107,13 +120,26 @@ final class EffectRun implements Job.Work {
             return;
         }
         RetryPolicy policy = effect.retryPolicy();
-        if (failure.isInfrastructure() && number < policy.maxAttempts() && !request().isCancelled()) {
+        if (failure.isInfrastructure() && !CIRCUIT_OPEN.equals(failure.type()) && number < policy.maxAttempts()
+                && !request().isCancelled()) {
             retryLater(number, failure, policy);
             return;
         }
         EffectFailure f = failure;
         effectRecord.failed(f.kind(), f.type(), f.getMessage(), effect.target(), f.type());
         follow(need.finished(index, effectRecord, null, -1, f), () -> job.fail(f.type(), f.getMessage()));
+    }
+
+    /** Feeds an attempt's outcome to the target's breaker; refusals by the breaker itself are not outcomes. */
+    private void recordOnBreaker(EffectFailure failure) {
+        if (breaker == null || failure != null && CIRCUIT_OPEN.equals(failure.type())) {
+            return;
+        }
+        if (failure == null || !failure.isInfrastructure()) {
+            breaker.succeeded();
+        } else {
+            breaker.failed(now());
+        }
     }
 
     private void retryLater(int number, EffectFailure failure, RetryPolicy policy) {

@@ -9,6 +9,7 @@ import dev.zerver.routing.Router;
 import dev.zerver.telemetry.RecordListener;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,7 @@ public final class ZerverRuntime implements AutoCloseable {
     private final IdGenerator ids;
     private final JobSystem jobs;
     private final Set<RequestExecution> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
 
     /**
@@ -103,6 +105,18 @@ public final class ZerverRuntime implements AutoCloseable {
         return handlers;
     }
 
+    /**
+     * The circuit breaker of an effect target ({@code kind:target}, e.g. {@code http:comments}),
+     * or null when breakers are disabled.
+     */
+    public CircuitBreaker breaker(String kindAndTarget) {
+        if (settings.circuitFailures() == 0) {
+            return null;
+        }
+        return breakers.computeIfAbsent(kindAndTarget,
+                k -> new CircuitBreaker(settings.circuitFailures(), settings.circuitOpen().toNanos()));
+    }
+
     /** Requests dispatched whose record is not finished yet. */
     public int inFlight() {
         return inFlight.size();
@@ -156,6 +170,7 @@ public final class ZerverRuntime implements AutoCloseable {
     public void close() {
         accepting = false;
         jobs.close();
+        handlers.close();
         if (timers instanceof SystemTimers t) {
             t.close();
         }

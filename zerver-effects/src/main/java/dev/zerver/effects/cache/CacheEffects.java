@@ -1,0 +1,146 @@
+package dev.zerver.effects.cache;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.zerver.Effect;
+import dev.zerver.effects.EffectContext;
+import dev.zerver.effects.EffectHandler;
+import dev.zerver.effects.EffectResult;
+import dev.zerver.runtime.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Executes {@link Cache} effects on Caffeine, one cache per namespace with its own time to live
+ * and size bound. Namespaces not declared get the defaults.
+ *
+ * <pre>{@code
+ * CacheEffects cache = CacheEffects.builder()
+ *     .namespace("author_profile", Duration.ofMinutes(5), 10_000)
+ *     .build();
+ * }</pre>
+ */
+public final class CacheEffects implements EffectHandler<Cache.Request> {
+    private record Policy(Duration ttl, long maxEntries) {}
+
+    private final Map<String, Policy> policies;
+    private final Policy defaults;
+    private final Ticker ticker;
+    private final Map<String, com.github.benmanes.caffeine.cache.Cache<String, Object>> caches =
+            new ConcurrentHashMap<>();
+    private final Map<String, LongAdder[]> hitsAndMisses = new ConcurrentHashMap<>();
+
+    private CacheEffects(Builder b) {
+        policies = Map.copyOf(b.policies);
+        defaults = new Policy(b.defaultTtl, b.defaultMaxEntries);
+        Clock clock = b.clock;
+        ticker = clock == null ? Ticker.systemTicker() : clock::nanoTime;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Class<Cache.Request> requestType() {
+        return Cache.Request.class;
+    }
+
+    @Override
+    public CompletionStage<EffectResult> execute(Cache.Request r, Effect effect, EffectContext ctx) {
+        com.github.benmanes.caffeine.cache.Cache<String, Object> cache = caches.computeIfAbsent(r.namespace(),
+                this::open);
+        ctx.attribute("cache.system", "caffeine");
+        ctx.attribute("cache.operation", r.operation());
+        EffectResult result;
+        switch (r.operation()) {
+            case "get": {
+                Object v = cache.getIfPresent(r.key());
+                ctx.attribute("cache.hit", v != null);
+                LongAdder[] counts = hitsAndMisses.computeIfAbsent(r.namespace(),
+                        n -> new LongAdder[] {new LongAdder(), new LongAdder()});
+                counts[v != null ? 0 : 1].increment();
+                result = v == null ? EffectResult.empty() : EffectResult.of(v);
+                break;
+            }
+            case "put":
+                cache.put(r.key(), r.value());
+                result = EffectResult.empty();
+                break;
+            case "delete":
+                cache.invalidate(r.key());
+                result = EffectResult.empty();
+                break;
+            default:
+                throw new IllegalArgumentException("unknown cache operation " + r.operation());
+        }
+        return CompletableFuture.completedFuture(result);
+    }
+
+    /** Hits over lookups in {@code namespace} since start, or NaN before the first lookup. */
+    public double hitRatio(String namespace) {
+        LongAdder[] counts = hitsAndMisses.get(namespace);
+        if (counts == null) {
+            return Double.NaN;
+        }
+        long hits = counts[0].sum();
+        long all = hits + counts[1].sum();
+        return all == 0 ? Double.NaN : (double) hits / all;
+    }
+
+    private com.github.benmanes.caffeine.cache.Cache<String, Object> open(String namespace) {
+        Policy p = policies.getOrDefault(namespace, defaults);
+        return Caffeine.newBuilder().ticker(ticker).expireAfterWrite(p.ttl()).maximumSize(p.maxEntries()).build();
+    }
+
+    /** Namespaces and defaults. */
+    public static final class Builder {
+        private final Map<String, Policy> policies = new ConcurrentHashMap<>();
+        private Duration defaultTtl = Duration.ofMinutes(5);
+        private long defaultMaxEntries = 10_000;
+        private Clock clock;
+
+        private Builder() {}
+
+        /** A namespace whose entries live {@code ttl} after being written, at most {@code maxEntries} of them. */
+        public Builder namespace(String name, Duration ttl, long maxEntries) {
+            policies.put(name, new Policy(checkTtl(ttl), checkSize(maxEntries)));
+            return this;
+        }
+
+        /** Time to live and size for namespaces not declared. */
+        public Builder defaults(Duration ttl, long maxEntries) {
+            defaultTtl = checkTtl(ttl);
+            defaultMaxEntries = checkSize(maxEntries);
+            return this;
+        }
+
+        /** Expiry on this clock instead of the system's (deterministic tests). */
+        public Builder clock(Clock value) {
+            clock = value;
+            return this;
+        }
+
+        public CacheEffects build() {
+            return new CacheEffects(this);
+        }
+
+        private static Duration checkTtl(Duration ttl) {
+            if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+                throw new IllegalArgumentException("cache time to live must be > 0, got " + ttl);
+            }
+            return ttl;
+        }
+
+        private static long checkSize(long n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("cache size must be >= 1, got " + n);
+            }
+            return n;
+        }
+    }
+}

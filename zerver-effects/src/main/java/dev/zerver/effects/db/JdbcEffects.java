@@ -1,0 +1,368 @@
+package dev.zerver.effects.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.zerver.Effect;
+import dev.zerver.config.Env;
+import dev.zerver.effects.EffectContext;
+import dev.zerver.effects.EffectFailure;
+import dev.zerver.effects.EffectHandler;
+import dev.zerver.effects.EffectResult;
+import dev.zerver.telemetry.ParkCause;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs {@link Db} effects over JDBC with a HikariCP pool: the embedded default is a SQLite file,
+ * and a PostgreSQL URL works the same way.
+ *
+ * <p>A statement blocks its effect worker; the pool size is the database's concurrency limit.
+ * What the job waits on is recorded as parks: a pooled connection ({@code backpressure},
+ * token {@code db_pool}, with the pool's in-use and maximum), SQLite's single writer
+ * ({@code lock}, token {@code sqlite_writer}), the statement in flight ({@code io_wait}, token
+ * the database system). A time-out or cancellation cancels the running statement.
+ *
+ * <pre>{@code
+ * JdbcEffects db = JdbcEffects.builder().url("jdbc:sqlite:blog.db").poolSize(4).build();
+ * Zerver.builder().effectHandler(db) ...
+ * }</pre>
+ */
+public final class JdbcEffects implements EffectHandler<DbRequest>, AutoCloseable {
+    public static final String URL = "ZER_VER_DB_URL";
+    public static final String POOL_SIZE = "ZER_VER_DB_POOL_SIZE";
+    public static final String USER = "ZER_VER_DB_USER";
+    public static final String PASSWORD = "ZER_VER_DB_PASSWORD";
+    public static final String POOL_TIMEOUT = "ZER_VER_DB_POOL_TIMEOUT";
+    public static final String DEFAULT_URL = "jdbc:sqlite:zerver.db";
+
+    private final HikariDataSource pool;
+    private final String system;
+    private final String namespace;
+    private final String serverAddress;
+    private final int serverPort;
+    private final int poolSize;
+    /** SQLite has one writer; waiting for it here makes the wait visible as a {@code lock} park. */
+    private final Semaphore sqliteWriter;
+
+    private JdbcEffects(Builder b) {
+        system = systemOf(b.url);
+        poolSize = b.poolSize;
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(b.url);
+        config.setMaximumPoolSize(b.poolSize);
+        config.setMinimumIdle(b.poolSize);
+        config.setConnectionTimeout(b.poolTimeout.toMillis());
+        config.setPoolName("zerver-db");
+        if (b.user != null) {
+            config.setUsername(b.user);
+        }
+        if (b.password != null) {
+            config.setPassword(b.password);
+        }
+        if (system.equals("sqlite")) {
+            config.addDataSourceProperty("journal_mode", "WAL");
+            config.addDataSourceProperty("busy_timeout", "5000");
+            config.addDataSourceProperty("foreign_keys", "true");
+        }
+        pool = new HikariDataSource(config);
+        sqliteWriter = system.equals("sqlite") ? new Semaphore(1, true) : null;
+        String[] where = locate(b.url, system);
+        namespace = where[0];
+        serverAddress = where[1];
+        serverPort = where[2] == null ? -1 : Integer.parseInt(where[2]);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Settings from the environment: {@code ZER_VER_DB_URL} (default {@value #DEFAULT_URL}),
+     * {@code ZER_VER_DB_POOL_SIZE} (default 4), {@code ZER_VER_DB_USER},
+     * {@code ZER_VER_DB_PASSWORD}, {@code ZER_VER_DB_POOL_TIMEOUT} (default 30s).
+     */
+    public static Builder builder(Map<String, String> environment) {
+        Env env = new Env(environment);
+        Builder b = builder();
+        b.url = env.parse(URL, b.url, Builder::checkUrl, "a JDBC URL such as jdbc:sqlite:blog.db or "
+                + "jdbc:postgresql://host:5432/db");
+        b.poolSize = env.integer(POOL_SIZE, b.poolSize, 1, 1000);
+        b.user = env.raw(USER) == null ? null : env.raw(USER);
+        b.password = env.raw(PASSWORD) == null ? null : env.raw(PASSWORD);
+        b.poolTimeout = env.duration(POOL_TIMEOUT, b.poolTimeout, Duration.ofMillis(250));
+        return b;
+    }
+
+    @Override
+    public Class<DbRequest> requestType() {
+        return DbRequest.class;
+    }
+
+    /** {@code db.system.name}: {@code sqlite}, {@code postgresql}, ... */
+    public String system() {
+        return system;
+    }
+
+    public int poolSize() {
+        return poolSize;
+    }
+
+    /** A connection for set-up work outside effects (schema, seed data). */
+    public Connection connection() throws SQLException {
+        return pool.getConnection();
+    }
+
+    @Override
+    public CompletionStage<EffectResult> execute(DbRequest r, Effect effect, EffectContext ctx) {
+        ctx.attribute("db.system.name", system);
+        ctx.attribute("db.operation.name", r.operation());
+        if (r.table() != null) {
+            ctx.attribute("db.collection.name", r.table());
+        }
+        if (namespace != null) {
+            ctx.attribute("db.namespace", namespace);
+        }
+        ctx.attribute("db.query.text", SqlText.sanitized(r.sql()));
+        if (serverAddress != null) {
+            ctx.attribute("server.address", serverAddress);
+            if (serverPort > 0) {
+                ctx.attribute("server.port", serverPort);
+            }
+        }
+        try {
+            return CompletableFuture.completedFuture(run(r, ctx));
+        } catch (SQLException e) {
+            return CompletableFuture.failedFuture(classify(e, ctx));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(EffectFailure.infrastructure("interrupted", "interrupted"));
+        }
+    }
+
+    private EffectResult run(DbRequest r, EffectContext ctx) throws SQLException, InterruptedException {
+        boolean writer = sqliteWriter != null && r.isWrite();
+        Connection c = borrow(ctx);
+        try {
+            if (writer && !sqliteWriter.tryAcquire()) {
+                ctx.park(ParkCause.LOCK, "sqlite_writer", 1, 1);
+                sqliteWriter.acquire();
+                ctx.resume();
+            }
+            try (PreparedStatement st = c.prepareStatement(r.sql())) {
+                AtomicReference<PreparedStatement> running = new AtomicReference<>(st);
+                ctx.onAbandon(() -> cancelQuietly(running.get()));
+                for (int i = 0; i < r.params().size(); i++) {
+                    st.setObject(i + 1, r.params().get(i));
+                }
+                ctx.park(ParkCause.IO_WAIT, system);
+                try {
+                    return r.shape() == DbRequest.Shape.COUNT ? count(st.executeUpdate()) : rows(st, r.shape());
+                } finally {
+                    ctx.resume();
+                    running.set(null);
+                }
+            } finally {
+                if (writer) {
+                    sqliteWriter.release();
+                }
+            }
+        } finally {
+            c.close();
+        }
+    }
+
+    /** Takes a pooled connection, parked as backpressure on {@code db_pool} when none is idle. */
+    private Connection borrow(EffectContext ctx) throws SQLException {
+        HikariPoolMXBean stats = pool.getHikariPoolMXBean();
+        boolean wait = stats != null && stats.getIdleConnections() == 0;
+        if (wait) {
+            ctx.park(ParkCause.BACKPRESSURE, "db_pool", stats.getActiveConnections(), poolSize);
+        }
+        try {
+            return pool.getConnection();
+        } finally {
+            if (wait) {
+                ctx.resume();
+            }
+        }
+    }
+
+    private static EffectResult count(int n) {
+        return new EffectResult(n, Integer.BYTES);
+    }
+
+    private static EffectResult rows(PreparedStatement st, DbRequest.Shape shape) throws SQLException {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        long size = 0;
+        try (ResultSet rs = st.executeQuery()) {
+            ResultSetMetaData md = rs.getMetaData();
+            int columns = md.getColumnCount();
+            while (rs.next()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                for (int i = 1; i <= columns; i++) {
+                    Object v = rs.getObject(i);
+                    row.put(md.getColumnLabel(i).toLowerCase(Locale.ROOT), v);
+                    size += v instanceof byte[] b ? b.length : v == null ? 0 : v.toString().length();
+                }
+                rows.add(row);
+                if (shape == DbRequest.Shape.ONE_ROW) {
+                    break;
+                }
+            }
+        }
+        if (shape == DbRequest.Shape.ONE_ROW) {
+            return rows.isEmpty() ? EffectResult.empty() : new EffectResult(rows.get(0), size);
+        }
+        return new EffectResult(rows, size);
+    }
+
+    /** Pool exhaustion, lost connections and busy databases are infrastructure; bad SQL and constraints are not. */
+    private EffectFailure classify(SQLException e, EffectContext ctx) {
+        if (ctx.isAbandoned()) {
+            return EffectFailure.infrastructure("cancelled", "statement cancelled");
+        }
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (e instanceof SQLTransientConnectionException) {
+            return EffectFailure.infrastructure("pool_timeout", "no pooled connection within the pool timeout");
+        }
+        if (state.startsWith("23")) {
+            return EffectFailure.application("constraint_violation", e.getMessage(), 409);
+        }
+        if (state.startsWith("42")) {
+            return EffectFailure.application("sql_error", e.getMessage(), 500);
+        }
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (system.equals("sqlite") && message.contains("SQLITE_CONSTRAINT")) {
+            return EffectFailure.application("constraint_violation", message, 409);
+        }
+        if (system.equals("sqlite") && message.contains("SQLITE_ERROR")) {
+            return EffectFailure.application("sql_error", message, 500);
+        }
+        return EffectFailure.infrastructure(state.startsWith("08") ? "connection_error" : "db_error", message);
+    }
+
+    private static void cancelQuietly(PreparedStatement st) {
+        if (st == null) {
+            return;
+        }
+        try {
+            st.cancel();
+        } catch (SQLException | RuntimeException ignored) {
+            // The statement finished or its connection is gone: nothing is left to cancel.
+        }
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    private static String systemOf(String url) {
+        String rest = url.substring("jdbc:".length());
+        int colon = rest.indexOf(':');
+        return (colon < 0 ? rest : rest.substring(0, colon)).toLowerCase(Locale.ROOT);
+    }
+
+    /** {namespace, server address, server port} from the URL; the address only for networked databases. */
+    private static String[] locate(String url, String system) {
+        if (system.equals("sqlite")) {
+            String path = url.substring("jdbc:sqlite:".length());
+            int q = path.indexOf('?');
+            path = q < 0 ? path : path.substring(0, q);
+            String name = path.substring(path.lastIndexOf('/') + 1);
+            return new String[] {name.isEmpty() || name.equals(":memory:") ? "memory" : name, null, null};
+        }
+        try {
+            URI u = URI.create(url.substring("jdbc:".length()));
+            String db = u.getPath() == null ? null : u.getPath().replaceFirst("^/", "");
+            return new String[] {db == null || db.isEmpty() ? null : db, u.getHost(),
+                    u.getPort() > 0 ? Integer.toString(u.getPort()) : null};
+        } catch (IllegalArgumentException e) {
+            return new String[] {null, null, null};
+        }
+    }
+
+    /** Pool settings; {@link #build()} opens the pool. */
+    public static final class Builder {
+        private String url = DEFAULT_URL;
+        private int poolSize = 4;
+        private String user;
+        private String password;
+        private Duration poolTimeout = Duration.ofSeconds(30);
+
+        private Builder() {}
+
+        /** A JDBC URL: {@code jdbc:sqlite:path/to/file.db} or {@code jdbc:postgresql://host:5432/db}. */
+        public Builder url(String value) {
+            url = checkUrl(value);
+            return this;
+        }
+
+        /** Pooled connections: the database's concurrency limit. */
+        public Builder poolSize(int value) {
+            if (value < 1 || value > 1000) {
+                throw new IllegalArgumentException("pool size must be from 1 to 1000, got " + value);
+            }
+            poolSize = value;
+            return this;
+        }
+
+        public Builder user(String value) {
+            user = value;
+            return this;
+        }
+
+        public Builder password(String value) {
+            password = value;
+            return this;
+        }
+
+        /** How long a statement may wait for a pooled connection before it fails ({@code pool_timeout}). */
+        public Builder poolTimeout(Duration value) {
+            if (value == null || value.toMillis() < 250) {
+                throw new IllegalArgumentException("pool timeout must be at least 250ms, got " + value);
+            }
+            poolTimeout = value;
+            return this;
+        }
+
+        public String url() {
+            return url;
+        }
+
+        public int poolSize() {
+            return poolSize;
+        }
+
+        /** Opens the pool (and, for SQLite, creates the file); a database that cannot be reached fails here. */
+        public JdbcEffects build() {
+            return new JdbcEffects(this);
+        }
+
+        private static String checkUrl(String value) {
+            Objects.requireNonNull(value, "url");
+            if (!value.matches("jdbc:[a-z0-9]+:.+")) {
+                throw new IllegalArgumentException("not a JDBC URL: " + value.replaceAll("password=[^&]*",
+                        "password=REDACTED"));
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package dev.zerver.effects.db;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Reads what telemetry needs from SQL text: its operation, its table, its placeholders, a sanitized copy. */
+final class SqlText {
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+    private static final Pattern TABLE = Pattern.compile(
+            "(?i)\\b(?:from|into|update|join)\\s+\"?([A-Za-z_][A-Za-z0-9_]*)\"?");
+    private static final Pattern STRING_LITERAL = Pattern.compile("'(?:[^']|'')*'");
+    private static final Pattern NUMBER_LITERAL = Pattern.compile("(?<![A-Za-z0-9_$.])-?\\d+(?:\\.\\d+)?(?![A-Za-z0-9_])");
+
+    private SqlText() {}
+
+    static String identifier(String what, String name) {
+        if (name == null || !IDENTIFIER.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + " must be a plain SQL identifier (letters, digits, _), got '"
+                    + name + "'");
+        }
+        return name;
+    }
+
+    /** The statement's leading keyword as {@code db.operation.name}; {@code WITH ...} counts as SELECT. */
+    static String operation(String sql) {
+        String trimmed = sql.stripLeading();
+        int end = 0;
+        while (end < trimmed.length() && Character.isLetter(trimmed.charAt(end))) {
+            end++;
+        }
+        String word = trimmed.substring(0, end).toUpperCase(Locale.ROOT);
+        return word.equals("WITH") ? "SELECT" : word;
+    }
+
+    /** The first table the statement names, or null. */
+    static String table(String sql) {
+        Matcher m = TABLE.matcher(STRING_LITERAL.matcher(sql).replaceAll("?"));
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** Placeholders outside string literals and quoted identifiers. */
+    static int placeholders(String sql) {
+        int n = 0;
+        char quote = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '?') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The text for {@code db.query.text}: literals a careless caller wrote into the SQL are replaced
+     * by {@code ?}, so that no value reaches telemetry even then.
+     */
+    static String sanitized(String sql) {
+        String s = STRING_LITERAL.matcher(sql).replaceAll("?");
+        s = NUMBER_LITERAL.matcher(s).replaceAll("?");
+        return s.strip().replaceAll("\\s+", " ");
+    }
+}

@@ -1,0 +1,276 @@
+package dev.zerver.effects.http;
+
+import dev.zerver.Effect;
+import dev.zerver.effects.EffectContext;
+import dev.zerver.effects.EffectFailure;
+import dev.zerver.effects.EffectHandler;
+import dev.zerver.effects.EffectResult;
+import dev.zerver.runtime.Timers;
+import dev.zerver.telemetry.ParkCause;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Executes {@link Http} effects on {@link java.net.http.HttpClient} asynchronously: the job parks
+ * ({@code io_wait}) while the response is awaited and holds no worker.
+ *
+ * <p>Per target: a concurrency limit (a caller over it parks {@code backpressure} with the
+ * limit's in-use and maximum) and an optional token-bucket rate limit (a caller without a token
+ * parks {@code rate_limit} until its slot). A peer's 5xx, an I/O error or a timeout is an
+ * infrastructure failure (retried under a retry policy); a 4xx is an application failure that
+ * fails the request with the peer's status.
+ *
+ * <pre>{@code
+ * HttpEffects http = HttpEffects.builder()
+ *     .limit("comments", 8)
+ *     .rateLimit("comments", 5)          // 5 calls per second
+ *     .build();
+ * }</pre>
+ */
+public final class HttpEffects implements EffectHandler<HttpCall>, AutoCloseable {
+    private final HttpClient client;
+    private final int defaultLimit;
+    private final Map<String, Integer> limitsByTarget;
+    private final Map<String, double[]> ratesByTarget;
+    private final Map<String, ConcurrencyLimit> limits = new ConcurrentHashMap<>();
+    private final Map<String, RateLimiter> rates = new ConcurrentHashMap<>();
+    private final Duration responseTimeout;
+
+    private HttpEffects(Builder b) {
+        client = HttpClient.newBuilder().connectTimeout(b.connectTimeout).followRedirects(HttpClient.Redirect.NORMAL)
+                .version(HttpClient.Version.HTTP_1_1).build();
+        defaultLimit = b.defaultLimit;
+        limitsByTarget = Map.copyOf(b.limits);
+        ratesByTarget = Map.copyOf(b.rates);
+        responseTimeout = b.responseTimeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public Class<HttpCall> requestType() {
+        return HttpCall.class;
+    }
+
+    @Override
+    public CompletionStage<EffectResult> execute(HttpCall call, Effect effect, EffectContext ctx) {
+        String target = effect.target();
+        ctx.attribute("http.request.method", call.method());
+        ctx.attribute("url.full", RedactedUrl.of(call.uri().toString()));
+        ctx.attribute("server.address", call.uri().getHost());
+        ctx.attribute("server.port", port(call));
+        if (ctx.attempt() > 1) {
+            ctx.attribute("http.request.resend_count", ctx.attempt() - 1);
+        }
+        CompletableFuture<EffectResult> result = new CompletableFuture<>();
+        ConcurrencyLimit limit = limits.computeIfAbsent(target,
+                t -> new ConcurrencyLimit(limitsByTarget.getOrDefault(t, defaultLimit)));
+        Permit permit = new Permit(limit);
+        Runnable granted = () -> {
+            ctx.resume();
+            permit.held();
+            throttleThenSend(call, target, ctx, permit, result);
+        };
+        if (limit.acquireOrWait(granted)) {
+            permit.held();
+            throttleThenSend(call, target, ctx, permit, result);
+        } else {
+            ctx.park(ParkCause.BACKPRESSURE, target, limit.inUse(), limit.max());
+            ctx.onAbandon(() -> {
+                if (limit.withdraw(granted)) {
+                    result.cancel(false);
+                } else {
+                    permit.release();
+                }
+            });
+        }
+        return result;
+    }
+
+    private void throttleThenSend(HttpCall call, String target, EffectContext ctx, Permit permit,
+            CompletableFuture<EffectResult> result) {
+        if (ctx.isAbandoned()) {
+            permit.release();
+            return;
+        }
+        double[] rate = ratesByTarget.get(target);
+        long wait = rate == null ? 0 : rates.computeIfAbsent(target, t -> new RateLimiter(rate[0], (int) rate[1]))
+                .reserve(ctx.clock().nanoTime());
+        if (wait == 0) {
+            send(call, target, ctx, permit, result);
+            return;
+        }
+        ctx.park(ParkCause.RATE_LIMIT, target);
+        Timers.Timer t = ctx.timers().schedule(wait, () -> {
+            ctx.resume();
+            send(call, target, ctx, permit, result);
+        });
+        ctx.onAbandon(() -> {
+            if (t.cancel()) {
+                permit.release();
+            }
+        });
+    }
+
+    private void send(HttpCall call, String target, EffectContext ctx, Permit permit,
+            CompletableFuture<EffectResult> result) {
+        if (ctx.isAbandoned()) {
+            permit.release();
+            return;
+        }
+        HttpRequest.Builder rb = HttpRequest.newBuilder(call.uri()).timeout(responseTimeout)
+                .header("traceparent", ctx.traceparent());
+        for (HttpCall.Header h : call.headers()) {
+            rb.header(h.name(), h.value());
+        }
+        byte[] body = call.body();
+        rb.method(call.method(), body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body));
+        ctx.park(ParkCause.IO_WAIT, target);
+        CompletableFuture<HttpResponse<byte[]>> inFlight;
+        try {
+            inFlight = client.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (RuntimeException e) {
+            permit.release();
+            result.completeExceptionally(EffectFailure.infrastructure("io_error", e.getMessage()));
+            return;
+        }
+        ctx.onAbandon(() -> {
+            inFlight.cancel(true);
+            permit.release();
+        });
+        inFlight.whenComplete((response, error) -> {
+            permit.release();
+            if (error != null) {
+                result.completeExceptionally(EffectFailure.from(error));
+                return;
+            }
+            int status = response.statusCode();
+            ctx.attribute("http.response.status_code", status);
+            if (status >= 500) {
+                result.completeExceptionally(EffectFailure.infrastructure(Integer.toString(status),
+                        call.method() + " " + target + " answered " + status).withStatus(502));
+            } else if (status >= 400) {
+                result.completeExceptionally(EffectFailure.application(Integer.toString(status),
+                        call.method() + " " + target + " answered " + status, status));
+            } else {
+                result.complete(EffectResult.of(response.body()));
+            }
+        });
+    }
+
+    private static int port(HttpCall call) {
+        int p = call.uri().getPort();
+        return p > 0 ? p : call.uri().getScheme().equals("https") ? 443 : 80;
+    }
+
+    @Override
+    public void close() {
+        // HttpClient became AutoCloseable in JDK 21; on 17 its threads end once it is unreachable.
+        if (client instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // Closing only frees threads early.
+            }
+        }
+    }
+
+    /** One attempt's permit, returned exactly once whichever path ends the attempt. */
+    private static final class Permit {
+        private final ConcurrencyLimit limit;
+        private final AtomicBoolean held = new AtomicBoolean();
+
+        Permit(ConcurrencyLimit limit) {
+            this.limit = limit;
+        }
+
+        void held() {
+            held.set(true);
+        }
+
+        void release() {
+            if (held.compareAndSet(true, false)) {
+                limit.release();
+            }
+        }
+    }
+
+    /** Client settings and per-target limits. */
+    public static final class Builder {
+        private int defaultLimit = 64;
+        private final Map<String, Integer> limits = new ConcurrentHashMap<>();
+        private final Map<String, double[]> rates = new ConcurrentHashMap<>();
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration responseTimeout = Duration.ofSeconds(30);
+
+        private Builder() {}
+
+        /** Concurrent calls per target when none is declared (default 64). */
+        public Builder defaultLimit(int maxConcurrent) {
+            defaultLimit = checkLimit(maxConcurrent);
+            return this;
+        }
+
+        /** At most {@code maxConcurrent} calls to {@code target} at once; others park {@code backpressure}. */
+        public Builder limit(String target, int maxConcurrent) {
+            limits.put(target, checkLimit(maxConcurrent));
+            return this;
+        }
+
+        /** At most {@code perSecond} calls to {@code target} per second, one at a time. */
+        public Builder rateLimit(String target, double perSecond) {
+            return rateLimit(target, perSecond, 1);
+        }
+
+        /** At most {@code perSecond} calls per second, with bursts of {@code burst} after a quiet spell. */
+        public Builder rateLimit(String target, double perSecond, int burst) {
+            if (!(perSecond > 0) || perSecond > 1e6) {
+                throw new IllegalArgumentException("rate limit must be > 0 and <= 1000000 per second, got " + perSecond);
+            }
+            if (burst < 1) {
+                throw new IllegalArgumentException("rate limit burst must be >= 1, got " + burst);
+            }
+            rates.put(target, new double[] {perSecond, burst});
+            return this;
+        }
+
+        public Builder connectTimeout(Duration value) {
+            connectTimeout = positive("connect timeout", value);
+            return this;
+        }
+
+        /** The client's own limit on one response; an effect timeout, when shorter, fires first. */
+        public Builder responseTimeout(Duration value) {
+            responseTimeout = positive("response timeout", value);
+            return this;
+        }
+
+        public HttpEffects build() {
+            return new HttpEffects(this);
+        }
+
+        private static int checkLimit(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("concurrency limit must be >= 1, got " + n);
+            }
+            return n;
+        }
+
+        private static Duration positive(String what, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(what + " must be > 0, got " + d);
+            }
+            return d;
+        }
+    }
+}
