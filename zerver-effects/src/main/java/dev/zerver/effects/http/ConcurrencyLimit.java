@@ -19,6 +19,10 @@ final class ConcurrencyLimit {
         return max;
     }
 
+    synchronized int waiting() {
+        return waiting.size();
+    }
+
     synchronized int inUse() {
         return inUse;
     }

@@ -168,6 +168,11 @@ public final class HttpEffects implements EffectHandler<HttpCall>, AutoCloseable
         });
     }
 
+    /** The concurrency limit of {@code target}, once used (tests look at who waits on it). */
+    ConcurrencyLimit limitOf(String target) {
+        return limits.get(target);
+    }
+
     private static int port(HttpCall call) {
         int p = call.uri().getPort();
         return p > 0 ? p : call.uri().getScheme().equals("https") ? 443 : 80;

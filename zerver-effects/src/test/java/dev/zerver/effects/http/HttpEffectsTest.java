@@ -1,0 +1,239 @@
+package dev.zerver.effects.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.zerver.Decision;
+import dev.zerver.Effect;
+import dev.zerver.Need;
+import dev.zerver.Response;
+import dev.zerver.RetryPolicy;
+import dev.zerver.Slot;
+import dev.zerver.Step;
+import dev.zerver.effects.App;
+import dev.zerver.effects.Peer;
+import dev.zerver.telemetry.EffectRecord;
+import dev.zerver.telemetry.JobRecord;
+import dev.zerver.telemetry.ParkCause;
+import dev.zerver.telemetry.ParkEpisode;
+import dev.zerver.telemetry.RequestRecord;
+import dev.zerver.testing.InProcess;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** HTTP effects against a real server on loopback. */
+class HttpEffectsTest {
+    static final Slot<String> BODY = Slot.of("body", String.class);
+    private Peer peer;
+    private App app;
+
+    @BeforeEach
+    void peer() throws Exception {
+        peer = new Peer();
+    }
+
+    @AfterEach
+    void close() {
+        if (app != null) {
+            app.close();
+        }
+        peer.close();
+    }
+
+    /** GET /x/{n}: one effect built from the peer path, answered with its body. */
+    private static Step calling(Function<String, Effect> effect) {
+        return Step.named("call").writes(BODY).run(ctx -> Need.of(effect.apply(ctx.param("n")).into(BODY))
+                .continueWith("show", k -> Decision.done(Response.text(k.require(BODY)))));
+    }
+
+    private App real(Map<String, String> env, HttpEffects http, Function<String, Effect> effect) {
+        app = App.real(env, List.of(http), b -> b.get("/x/{n}", calling(effect)));
+        return app;
+    }
+
+    private static List<ParkEpisode> parks(RequestRecord r, ParkCause cause) {
+        List<ParkEpisode> out = new ArrayList<>();
+        for (JobRecord j : r.jobs()) {
+            j.parks().stream().filter(p -> p.cause() == cause).forEach(out::add);
+        }
+        return out;
+    }
+
+    @Test
+    void fiftyWaitingEffectsDoNotHoldTheOnlyWorker() throws Exception {
+        real(Map.of("ZER_VER_EFFECT_WORKERS", "1"), HttpEffects.builder().build(),
+                n -> Http.get(peer.url("/delay/200"), "slow"));
+        long start = System.nanoTime();
+        List<InProcess.Exchange> all = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            all.add(app.send("GET", "/x/" + i));
+        }
+        for (InProcess.Exchange ex : all) {
+            assertThat(ex.await(30, TimeUnit.SECONDS).bodyText()).isEqualTo("late");
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        System.out.println("[measure] 50 http effects x 200 ms on 1 effect worker: " + millis + " ms (serial: 10000 ms)");
+        assertThat(millis).isLessThan(2_000);
+        for (RequestRecord r : app.records(50)) {
+            assertThat(parks(r, ParkCause.IO_WAIT)).singleElement()
+                    .satisfies(p -> assertThat(p.token()).isEqualTo("slow"));
+        }
+    }
+
+    @Test
+    void thePeerReceivesTheEffectSpanAsParent() throws Exception {
+        real(Map.of(), HttpEffects.builder().build(), n -> Http.get(peer.url("/ok/hi"), "greeter"));
+        RequestRecord r = app.call("GET", "/x/1");
+        EffectRecord e = r.effects().get(0);
+        assertThat(e.success()).isTrue();
+        assertThat(peer.received).singleElement().satisfies(got -> assertThat(got.header("traceparent"))
+                .isEqualTo("00-" + r.traceId() + "-" + e.spanId() + "-01"));
+        assertThat(e.attributes()).containsEntry("http.request.method", "GET")
+                .containsEntry("http.response.status_code", 200)
+                .containsEntry("server.address", "127.0.0.1")
+                .containsEntry("server.port", peer.port())
+                .containsEntry("url.full", peer.url("/ok/hi"));
+        assertThat(e.target()).isEqualTo("greeter");
+        assertThat(e.operation()).isEqualTo("get");
+    }
+
+    @Test
+    void peer5xxIsAnInfrastructureFailureAndIsRetried() throws Exception {
+        real(Map.of(), HttpEffects.builder().build(), n -> Http.get(peer.url("/status/503"), "flaky")
+                .retry(RetryPolicy.attempts(3).backoff(Duration.ofMillis(5))));
+        InProcess.Exchange ex = app.send("GET", "/x/1");
+        assertThat(ex.await(30, TimeUnit.SECONDS).status()).isEqualTo(502);
+        RequestRecord r = app.record();
+        EffectRecord e = r.effects().get(0);
+        assertThat(e.isInfrastructureFailure()).isTrue();
+        assertThat(e.errorType()).isEqualTo("503");
+        assertThat(e.attempts()).isEqualTo(3);
+        assertThat(e.retries()).hasSize(2);
+        assertThat(e.attributes()).containsEntry("http.request.resend_count", 2);
+        assertThat(peer.received).hasSize(3);
+        assertThat(parks(r, ParkCause.TIMER)).hasSize(2)
+                .allSatisfy(p -> assertThat(p.token()).isEqualTo("retry_backoff"));
+    }
+
+    @Test
+    void peer4xxIsAnApplicationFailureWithThePeersStatus() throws Exception {
+        real(Map.of(), HttpEffects.builder().build(), n -> Http.get(peer.url("/status/404"), "lookup")
+                .retry(RetryPolicy.attempts(3)));
+        InProcess.Exchange ex = app.send("GET", "/x/1");
+        assertThat(ex.await(30, TimeUnit.SECONDS).status()).isEqualTo(404);
+        EffectRecord e = app.record().effects().get(0);
+        assertThat(e.isInfrastructureFailure()).isFalse();
+        assertThat(e.attempts()).isEqualTo(1);
+        assertThat(peer.received).hasSize(1);
+    }
+
+    @Test
+    void aResetConnectionIsAnIoError() throws Exception {
+        real(Map.of(), HttpEffects.builder().build(), n -> Http.get(peer.url("/reset"), "rude"));
+        InProcess.Exchange ex = app.send("GET", "/x/1");
+        assertThat(ex.await(30, TimeUnit.SECONDS).status()).isEqualTo(500);
+        EffectRecord e = app.record().effects().get(0);
+        assertThat(e.errorType()).isEqualTo("io_error");
+        assertThat(e.isInfrastructureFailure()).isTrue();
+    }
+
+    @Test
+    void aPeerThatNeverAnswersTimesOut() throws Exception {
+        real(Map.of(), HttpEffects.builder().build(), n -> Http.get(peer.url("/never"), "silent")
+                .timeout(Duration.ofMillis(300)));
+        InProcess.Exchange ex = app.send("GET", "/x/1");
+        assertThat(ex.await(30, TimeUnit.SECONDS).status()).isEqualTo(500);
+        EffectRecord e = app.record().effects().get(0);
+        assertThat(e.errorType()).isEqualTo("timeout");
+    }
+
+    @Test
+    void aTargetOverItsConcurrencyLimitParksWithTheLimit() throws Exception {
+        HttpEffects http = HttpEffects.builder().limit("held", 2).build();
+        real(Map.of("ZER_VER_EFFECT_WORKERS", "2"), http, n -> Http.get(peer.url("/hold"), "held"));
+        List<InProcess.Exchange> all = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            all.add(app.send("GET", "/x/" + i));
+        }
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (http.limitOf("held") == null || http.limitOf("held").waiting() < 4 || peer.received.size() < 2) {
+            assertThat(System.nanoTime()).as("four calls queue behind the limit").isLessThan(until);
+            Thread.sleep(5);
+        }
+        assertThat(peer.received).hasSize(2);
+        peer.releaseHolds();
+        for (InProcess.Exchange ex : all) {
+            assertThat(ex.await(30, TimeUnit.SECONDS).bodyText()).isEqualTo("held");
+        }
+        List<ParkEpisode> backpressure = new ArrayList<>();
+        for (RequestRecord r : app.records(6)) {
+            backpressure.addAll(parks(r, ParkCause.BACKPRESSURE));
+        }
+        assertThat(backpressure).hasSize(4).allSatisfy(p -> {
+            assertThat(p.token()).isEqualTo("held");
+            assertThat(p.limitCurrent()).isEqualTo(2);
+            assertThat(p.limitMax()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void aRateLimitParksEachCallUntilItsSlot() throws Exception {
+        HttpEffects http = HttpEffects.builder().rateLimit("api", 5).build();
+        app = App.manual(Map.of(), List.of(http), b -> b.get("/x/{n}", calling(n -> Http.get(peer.url("/ok/r"), "api"))));
+        List<InProcess.Exchange> all = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            all.add(app.send("GET", "/x/" + i));
+        }
+        app.scheduler.runUntilIdle();
+        app.scheduler.advance(Duration.ofSeconds(1));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!all.stream().allMatch(InProcess.Exchange::answered)) {
+            assertThat(System.nanoTime()).as("every call answered").isLessThan(until);
+            app.scheduler.runUntilIdle();
+            Thread.sleep(2);
+        }
+        List<Long> waits = new ArrayList<>();
+        for (RequestRecord r : app.records(5)) {
+            parks(r, ParkCause.RATE_LIMIT).forEach(p -> {
+                assertThat(p.token()).isEqualTo("api");
+                waits.add(TimeUnit.NANOSECONDS.toMillis(p.resumeNanos() - p.parkNanos()));
+            });
+        }
+        assertThat(waits).containsExactlyInAnyOrder(200L, 400L, 600L, 800L);
+    }
+
+    @Test
+    void secretsNeverReachTheRecord() throws Exception {
+        String url = "http://alice:s3cret-pass@127.0.0.1:" + peer.port() + "/ok/x?token=tok-123&page=2";
+        real(Map.of(), HttpEffects.builder().build(), n -> Http.request(HttpCall.of("GET", url)
+                .header("authorization", "Bearer header-secret").target("secure")));
+        RequestRecord r = app.call("GET", "/x/1");
+        EffectRecord e = r.effects().get(0);
+        assertThat(e.success()).isTrue();
+        assertThat(e.attributes().get("url.full"))
+                .isEqualTo("http://127.0.0.1:" + peer.port() + "/ok/x?token=REDACTED&page=2");
+        String everything = r + " " + r.effects() + " " + e.attributes();
+        assertThat(everything).doesNotContain("s3cret-pass", "alice", "tok-123", "header-secret");
+        assertThat(peer.received.get(0).headers().get("Authorization")).contains("Bearer header-secret");
+        assertThat(peer.received.get(0).pathAndQuery()).contains("token=tok-123");
+    }
+
+    @Test
+    void badCallsFailWhenBuilt() {
+        assertThatThrownBy(() -> Http.get("ftp://x/y")).hasMessageContaining("absolute http(s)");
+        assertThatThrownBy(() -> Http.get("/relative")).hasMessageContaining("absolute http(s)");
+        assertThatThrownBy(() -> HttpCall.of("TRACE", "http://x/")).hasMessageContaining("HTTP method");
+        assertThatThrownBy(() -> HttpCall.of("GET", "http://x/").header("Host", "y")).hasMessageContaining("Host");
+        assertThatThrownBy(() -> HttpCall.of("GET", "http://x/").header("x-a", "b\r\nc")).hasMessageContaining("line");
+        assertThatThrownBy(() -> HttpCall.of("GET", "http://x/").body("no")).hasMessageContaining("no body");
+        assertThatThrownBy(() -> HttpCall.of("GET", "http://x/").target("has space")).hasMessageContaining("target");
+        assertThatThrownBy(() -> HttpEffects.builder().rateLimit("t", 0)).hasMessageContaining("rate limit");
+    }
+}
