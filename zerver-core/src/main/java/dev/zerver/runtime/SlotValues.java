@@ -9,7 +9,10 @@ import java.nio.charset.StandardCharsets;
 final class SlotValues {
     private SlotValues() {}
 
-    /** The raw result as the slot's type: as is, bytes and text converted, anything else through JSON. */
+    /**
+     * The raw result as the slot's type: as is; bytes and text converted; a structured value into a
+     * text or bytes slot as its JSON; anything else through JSON.
+     */
     static <T> T convert(Object raw, Slot<T> slot) throws IOException {
         Class<T> type = slot.type();
         if (raw == null || type.isInstance(raw)) {
@@ -20,6 +23,12 @@ final class SlotValues {
         }
         if (type == byte[].class && raw instanceof String s) {
             return type.cast(s.getBytes(StandardCharsets.UTF_8));
+        }
+        if (type == String.class && !(raw instanceof byte[])) {
+            return type.cast(Json.MAPPER.writeValueAsString(raw));
+        }
+        if (type == byte[].class) {
+            return type.cast(Json.MAPPER.writeValueAsBytes(raw));
         }
         if (raw instanceof byte[] b) {
             return Json.MAPPER.readValue(b, type);

@@ -269,6 +269,17 @@ public final class JdbcEffects implements EffectHandler<DbRequest>, AutoCloseabl
         }
     }
 
+    /** Threads blocked waiting for a pooled connection (tests make contention certain with it). */
+    int threadsAwaitingConnection() {
+        HikariPoolMXBean stats = pool.getHikariPoolMXBean();
+        return stats == null ? 0 : stats.getThreadsAwaitingConnection();
+    }
+
+    /** SQLite's writer lock as this handler holds it, or null for other databases. */
+    Semaphore sqliteWriter() {
+        return sqliteWriter;
+    }
+
     @Override
     public void close() {
         pool.close();
