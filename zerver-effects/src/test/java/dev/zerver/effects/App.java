@@ -42,7 +42,13 @@ public final class App implements AutoCloseable {
     /** The deterministic scheduler. */
     public static App manual(Map<String, String> env, List<EffectHandler<?>> handlers,
             Consumer<Zerver.Builder> routes) {
-        return new App(new ManualScheduler(), env, handlers, routes);
+        return manual(new ManualScheduler(), env, handlers, routes);
+    }
+
+    /** This deterministic scheduler (handlers built before the app may share its clock). */
+    public static App manual(ManualScheduler scheduler, Map<String, String> env, List<EffectHandler<?>> handlers,
+            Consumer<Zerver.Builder> routes) {
+        return new App(scheduler, env, handlers, routes);
     }
 
     public InProcess.Exchange send(String method, String uri) {
