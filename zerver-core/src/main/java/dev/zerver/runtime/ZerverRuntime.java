@@ -174,5 +174,16 @@ public final class ZerverRuntime implements AutoCloseable {
         if (timers instanceof SystemTimers t) {
             t.close();
         }
+        // Listeners that hold resources (an exporter flushing its queue, say) close last, after
+        // every record has reached them.
+        for (RecordListener l : listeners) {
+            if (l instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.log(System.Logger.Level.WARNING, "record listener " + l.getClass().getName() + " failed to close", e);
+                }
+            }
+        }
     }
 }
