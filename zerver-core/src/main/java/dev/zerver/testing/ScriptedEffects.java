@@ -9,7 +9,10 @@ import dev.zerver.effects.EffectResult;
 import dev.zerver.telemetry.ParkCause;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +43,7 @@ public final class ScriptedEffects implements EffectHandler<ScriptedEffects.Scri
     @Override
     public CompletionStage<EffectResult> execute(Script script, Effect effect, EffectContext ctx) {
         script.calls.incrementAndGet();
+        script.attributes.forEach(ctx::attribute);
         CompletableFuture<EffectResult> result = new CompletableFuture<>();
         ctx.onAbandon(() -> result.cancel(false));
         step(script, 0, ctx, result);
@@ -78,14 +82,28 @@ public final class ScriptedEffects implements EffectHandler<ScriptedEffects.Scri
         private final int failingAttempts;
         private final boolean never;
         private final List<Park> parks;
+        private final Map<String, Object> attributes;
         private final AtomicInteger calls = new AtomicInteger();
 
-        private Script(Object value, EffectFailure failure, int failingAttempts, boolean never, List<Park> parks) {
+        private Script(Object value, EffectFailure failure, int failingAttempts, boolean never, List<Park> parks,
+                Map<String, Object> attributes) {
             this.value = value;
             this.failure = failure;
             this.failingAttempts = failingAttempts;
             this.never = never;
             this.parks = parks;
+            this.attributes = attributes;
+        }
+
+        private Script(Object value, EffectFailure failure, int failingAttempts, boolean never, List<Park> parks) {
+            this(value, failure, failingAttempts, never, parks, Map.of());
+        }
+
+        /** Each attempt records this fact, as a real handler records e.g. {@code db.system.name}. */
+        public Script attribute(String name, Object value) {
+            Map<String, Object> more = new LinkedHashMap<>(attributes);
+            more.put(name, value);
+            return new Script(this.value, failure, failingAttempts, never, parks, Collections.unmodifiableMap(more));
         }
 
         /** Succeeds with this value (bytes, text, or an object for JSON conversion). */
@@ -105,7 +123,7 @@ public final class ScriptedEffects implements EffectHandler<ScriptedEffects.Scri
 
         /** The first {@code attempts} attempts fail with {@code f}; later ones return the value. */
         public Script failFirst(int attempts, EffectFailure f) {
-            return new Script(value, f, attempts, never, parks);
+            return new Script(value, f, attempts, never, parks, attributes);
         }
 
         /** Each attempt first parks for {@code duration}. */
@@ -117,7 +135,7 @@ public final class ScriptedEffects implements EffectHandler<ScriptedEffects.Scri
         public Script park(ParkCause cause, String token, long limitCurrent, long limitMax, Duration duration) {
             List<Park> more = new ArrayList<>(parks);
             more.add(new Park(cause, token, limitCurrent, limitMax, duration));
-            return new Script(value, failure, failingAttempts, never, List.copyOf(more));
+            return new Script(value, failure, failingAttempts, never, List.copyOf(more), attributes);
         }
 
         /** How many attempts ran. */

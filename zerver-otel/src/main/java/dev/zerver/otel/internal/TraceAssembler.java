@@ -100,6 +100,12 @@ public final class TraceAssembler {
                     job(logical, j);
                 }
             }
+            // After the job events, so that at equal times "resumed" reads before the write it led to.
+            for (EffectRecord e : r.effects()) {
+                if (e.slotWrite() != null) {
+                    slotWrite(effectSpans.get(e.sequence()), e.slotWrite());
+                }
+            }
             SpanContext remote = r.parentSpanId() == null ? null
                     : SpanContext.createFromRemoteParent(r.traceId(), r.parentSpanId(),
                             r.parentSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault());
@@ -309,9 +315,6 @@ public final class TraceAssembler {
                         .put("retry.reason", retry.reason())
                         .put("retry.backoff_ms", JobDurations.millis(retry.backoffNanos()))
                         .build());
-            }
-            if (e.slotWrite() != null) {
-                slotWrite(d, e.slotWrite());
             }
             if (Boolean.TRUE.equals(e.success())) {
                 d.status(StatusCode.OK, null);
