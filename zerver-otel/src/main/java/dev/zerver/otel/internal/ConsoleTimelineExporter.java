@@ -97,7 +97,7 @@ public final class ConsoleTimelineExporter implements SpanExporter {
         text.append(String.format(Locale.ROOT, "%10s %10s  ", ms(s.getStartEpochNanos() - origin),
                 ms(s.getEndEpochNanos() - s.getStartEpochNanos())));
         text.append("  ".repeat(depth)).append(s.getName()).append(details(s)).append('\n');
-        List<SpanData> kids = children.getOrDefault(s.getSpanId(), List.of());
+        List<SpanData> kids = new ArrayList<>(children.getOrDefault(s.getSpanId(), List.of()));
         kids.sort(Comparator.comparingLong(SpanData::getStartEpochNanos));
         for (SpanData k : kids) {
             line(k, depth + 1, origin, children, text);

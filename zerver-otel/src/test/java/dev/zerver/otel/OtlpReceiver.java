@@ -1,0 +1,130 @@
+package dev.zerver.otel;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.util.JsonFormat;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * An OTLP/HTTP trace receiver on loopback: decodes what arrives with the official
+ * {@code opentelemetry-proto} classes, as protobuf or (after turning the hex ids the OTLP JSON
+ * mapping uses into protobuf-JSON base64) as JSON.
+ */
+final class OtlpReceiver implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
+    final List<String> contentTypes = new CopyOnWriteArrayList<>();
+    final AtomicInteger failNext = new AtomicInteger();
+    volatile int failStatus = 503;
+    volatile String retryAfter = "0";
+    private final HttpServer server;
+
+    OtlpReceiver(int port) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        server.createContext("/v1/traces", this::handle);
+        server.start();
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    String endpoint() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                if (retryAfter != null) {
+                    ex.getResponseHeaders().add("retry-after", retryAfter);
+                }
+                ex.sendResponseHeaders(failStatus, -1);
+                return;
+            }
+            byte[] body;
+            try (InputStream in = "gzip".equals(ex.getRequestHeaders().getFirst("content-encoding"))
+                    ? new GZIPInputStream(ex.getRequestBody()) : ex.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            String type = ex.getRequestHeaders().getFirst("content-type");
+            contentTypes.add(type);
+            ExportTraceServiceRequest request;
+            if (type != null && type.startsWith("application/json")) {
+                ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
+                JsonFormat.parser().merge(JSON.writeValueAsString(hexIdsToBase64(JSON.readTree(body))), b);
+                request = b.build();
+            } else {
+                request = ExportTraceServiceRequest.parseFrom(body);
+            }
+            requests.add(request);
+            byte[] answer = ExportTraceServiceResponse.getDefaultInstance().toByteArray();
+            ex.getResponseHeaders().add("content-type", type == null ? "application/x-protobuf" : type);
+            if (type != null && type.startsWith("application/json")) {
+                answer = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            ex.sendResponseHeaders(200, answer.length);
+            ex.getResponseBody().write(answer);
+        } catch (RuntimeException e) {
+            ex.sendResponseHeaders(400, -1);
+            throw e;
+        }
+    }
+
+    /** OTLP JSON carries ids as hex; protobuf's JSON mapping expects base64 for bytes fields. */
+    private static JsonNode hexIdsToBase64(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode o = (ObjectNode) node;
+            for (String field : List.of("traceId", "spanId", "parentSpanId")) {
+                JsonNode v = o.get(field);
+                if (v != null && v.isTextual()) {
+                    o.put(field, Base64.getEncoder().encodeToString(HexFormat.of().parseHex(v.asText())));
+                }
+            }
+            o.fields().forEachRemaining(e -> hexIdsToBase64(e.getValue()));
+        } else if (node.isArray()) {
+            node.forEach(OtlpReceiver::hexIdsToBase64);
+        }
+        return node;
+    }
+
+    /** Every span received so far. */
+    List<Span> spans() {
+        List<Span> out = new ArrayList<>();
+        for (ExportTraceServiceRequest r : requests) {
+            for (ResourceSpans rs : r.getResourceSpansList()) {
+                for (ScopeSpans ss : rs.getScopeSpansList()) {
+                    out.addAll(ss.getSpansList());
+                }
+            }
+        }
+        return out;
+    }
+
+    static String hex(com.google.protobuf.ByteString id) {
+        return HexFormat.of().formatHex(id.toByteArray());
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
