@@ -6,14 +6,12 @@ import dev.zerver.Slot;
 import dev.zerver.Step;
 import dev.zerver.Zerver;
 import dev.zerver.config.ConfigException;
-import dev.zerver.telemetry.JobDurations;
-import dev.zerver.telemetry.RequestRecord;
-import dev.zerver.telemetry.StepRecord;
+import dev.zerver.otel.ZerverOtel;
 import java.util.Map;
 
 /**
- * The smallest Zerver application: two routes, a before-step that fills a slot, and a listener
- * that prints one line per finished request. Runs on the embedded defaults.
+ * The smallest Zerver application: two routes, a before-step that fills a slot, and OpenTelemetry
+ * traces (a console timeline per request on the embedded defaults).
  */
 public final class HelloApp {
     static final Slot<String> GREETING = Slot.of("greeting", String.class);
@@ -36,24 +34,14 @@ public final class HelloApp {
                 .route("GET", "/hello", r -> r.before(pickGreeting).step(greet))
                 .route("GET", "/hello/{name}", r -> r.before(pickGreeting).step(greet))
                 .get("/status", status)
-                .listener(HelloApp::printLine);
-    }
-
-    private static void printLine(RequestRecord r) {
-        double ms = (r.endNanos() - r.startNanos()) / 1e6;
-        StringBuilder steps = new StringBuilder();
-        for (StepRecord s : r.steps()) {
-            steps.append(steps.length() == 0 ? "" : " > ").append(s.name()).append('=').append(s.decision());
-        }
-        double queued = r.jobs().stream().mapToDouble(j -> JobDurations.millis(j.durations().queueWait())).sum();
-        System.out.printf("%s %s -> %d in %.2f ms (queued %.3f ms) [%s] route=%s id=%s%n", r.method(), r.path(),
-                r.status(), ms, queued, steps, r.route(), r.requestId());
+                // Traces: a console timeline per request by default, OTLP with OTEL_EXPORTER_OTLP_ENDPOINT.
+                .listener(ZerverOtel.builder().settings(s -> s.serviceName("zerver-hello")).build());
     }
 
     public static void main(String[] args) {
         Zerver zerver;
         try {
-            zerver = app().build();
+            zerver = app().build(); // both the runtime's and the trace settings are validated here
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             System.exit(2);
