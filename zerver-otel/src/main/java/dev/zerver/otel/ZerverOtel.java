@@ -13,6 +13,8 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
@@ -250,8 +252,12 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
                 case HTTP_JSON:
                     return new OtlpJsonSpanExporter(endpoint, s.headers(), s.gzip(), s.timeout());
                 case GRPC:
-                    throw new dev.zerver.config.ConfigException(OtelSettings.PROTOCOL, "grpc",
-                            "http/protobuf or http/json (no gRPC sender is available in this build)");
+                    OtlpGrpcSpanExporterBuilder g = OtlpGrpcSpanExporter.builder()
+                            .setEndpoint(s.tracesEndpoint() != null ? s.tracesEndpoint() : "http://localhost:4317")
+                            .setTimeout(s.timeout())
+                            .setCompression(s.gzip() ? "gzip" : "none");
+                    s.headers().forEach(g::addHeader);
+                    return g.build();
                 default:
                     OtlpHttpSpanExporterBuilder b = OtlpHttpSpanExporter.builder()
                             .setEndpoint(endpoint)

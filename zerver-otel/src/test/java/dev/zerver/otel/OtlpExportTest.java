@@ -177,6 +177,17 @@ class OtlpExportTest {
     }
 
     @Test
+    void grpcDeliversEverySpanCorrectlyParented() throws Exception {
+        try (OtlpReceiver receiver = OtlpReceiver.grpc()) {
+            startApp(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(), "OTEL_BSP_SCHEDULE_DELAY", "50",
+                    "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"));
+            assertThat(concurrentRequests(20)).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
+            assertEveryTraceArrivedWhole(receiver, 20);
+            assertThat(receiver.contentTypes).allMatch(t -> t.equals("grpc"));
+        }
+    }
+
+    @Test
     void collectorDownCostsBoundedMemoryAndExportResumesWhenItReturns() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

@@ -36,15 +36,40 @@ final class OtlpReceiver implements AutoCloseable {
     volatile int failStatus = 503;
     volatile String retryAfter = "0";
     private final HttpServer server;
+    private final io.grpc.Server grpc;
 
+    /** OTLP/HTTP on {@code port} (0: any free port). */
     OtlpReceiver(int port) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.createContext("/v1/traces", this::handle);
         server.start();
+        grpc = null;
+    }
+
+    private OtlpReceiver(boolean grpcOnly) throws IOException {
+        server = null;
+        grpc = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .addService(new io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc.TraceServiceImplBase() {
+                    @Override
+                    public void export(ExportTraceServiceRequest request,
+                            io.grpc.stub.StreamObserver<ExportTraceServiceResponse> response) {
+                        contentTypes.add("grpc");
+                        requests.add(request);
+                        response.onNext(ExportTraceServiceResponse.getDefaultInstance());
+                        response.onCompleted();
+                    }
+                })
+                .build()
+                .start();
+    }
+
+    /** OTLP/gRPC on any free port. */
+    static OtlpReceiver grpc() throws IOException {
+        return new OtlpReceiver(true);
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return server != null ? server.getAddress().getPort() : grpc.getPort();
     }
 
     String endpoint() {
@@ -125,6 +150,10 @@ final class OtlpReceiver implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        if (server != null) {
+            server.stop(0);
+        } else {
+            grpc.shutdownNow();
+        }
     }
 }
