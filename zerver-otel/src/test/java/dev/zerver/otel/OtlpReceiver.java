@@ -27,11 +27,11 @@ import java.util.zip.GZIPInputStream;
  * {@code opentelemetry-proto} classes, as protobuf or (after turning the hex ids the OTLP JSON
  * mapping uses into protobuf-JSON base64) as JSON.
  */
-final class OtlpReceiver implements AutoCloseable {
+public final class OtlpReceiver implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
-    final List<String> contentTypes = new CopyOnWriteArrayList<>();
+    public final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
+    public final List<String> contentTypes = new CopyOnWriteArrayList<>();
     final AtomicInteger failNext = new AtomicInteger();
     volatile int failStatus = 503;
     volatile String retryAfter = "0";
@@ -39,7 +39,7 @@ final class OtlpReceiver implements AutoCloseable {
     private final io.grpc.Server grpc;
 
     /** OTLP/HTTP on {@code port} (0: any free port). */
-    OtlpReceiver(int port) throws IOException {
+    public OtlpReceiver(int port) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.createContext("/v1/traces", this::handle);
         server.start();
@@ -64,15 +64,15 @@ final class OtlpReceiver implements AutoCloseable {
     }
 
     /** OTLP/gRPC on any free port. */
-    static OtlpReceiver grpc() throws IOException {
+    public static OtlpReceiver grpc() throws IOException {
         return new OtlpReceiver(true);
     }
 
-    int port() {
+    public int port() {
         return server != null ? server.getAddress().getPort() : grpc.getPort();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + port();
     }
 
@@ -132,7 +132,7 @@ final class OtlpReceiver implements AutoCloseable {
     }
 
     /** Every span received so far. */
-    List<Span> spans() {
+    public List<Span> spans() {
         List<Span> out = new ArrayList<>();
         for (ExportTraceServiceRequest r : requests) {
             for (ResourceSpans rs : r.getResourceSpansList()) {
@@ -144,7 +144,7 @@ final class OtlpReceiver implements AutoCloseable {
         return out;
     }
 
-    static String hex(com.google.protobuf.ByteString id) {
+    public static String hex(com.google.protobuf.ByteString id) {
         return HexFormat.of().formatHex(id.toByteArray());
     }
 

@@ -1,0 +1,119 @@
+package dev.zerver.examples.blog;
+
+import dev.zerver.Zerver;
+import dev.zerver.config.ConfigException;
+import dev.zerver.effects.cache.CacheEffects;
+import dev.zerver.effects.db.JdbcEffects;
+import dev.zerver.effects.http.HttpEffects;
+import dev.zerver.otel.ZerverOtel;
+import dev.zerver.telemetry.Redaction;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The reference application: a blog with a JSON API and HTML pages, on SQLite by default, with a
+ * trace (a console timeline by default) for every request.
+ */
+public final class BlogApp implements AutoCloseable {
+    private final Zerver zerver;
+    private final JdbcEffects db;
+    private final ZerverOtel otel;
+    private final Map<String, String> config;
+    private final String commentsUrl;
+    private final double commentsRate;
+
+    private BlogApp(Map<String, String> config) throws Exception {
+        this.config = config;
+        commentsUrl = BlogConfig.commentsUrl(config);
+        commentsRate = BlogConfig.commentsRateLimit(config);
+        otel = ZerverOtel.builder().environment(config).settings(s -> s.serviceName("zerver-blog")).build();
+        db = JdbcEffects.builder(config).build();
+        try {
+            Schema.prepare(db);
+            HttpEffects.Builder http = HttpEffects.builder().responseTimeout(Duration.ofSeconds(5));
+            if (commentsRate > 0) {
+                http.rateLimit("comments", commentsRate);
+            }
+            AtomicReference<String> base = new AtomicReference<>(commentsUrl);
+            Zerver.Builder app = Zerver.builder()
+                    .environment(config)
+                    .effectHandler(db)
+                    .effectHandler(http.build())
+                    .effectHandler(CacheEffects.builder().namespace("author_profile", Duration.ofMinutes(5), 10_000).build())
+                    .listener(otel);
+            Api.routes(app);
+            Pages.routes(app, base::get);
+            zerver = app.build();
+            zerver.start();
+            if (commentsUrl == null) {
+                base.set("http://127.0.0.1:" + zerver.port()); // by default the comments API of this very server
+            }
+        } catch (Exception | Error e) {
+            db.close();
+            otel.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts the blog with these settings (environment variables, flags already applied).
+     *
+     * @throws ConfigException naming a malformed setting
+     */
+    public static BlogApp start(Map<String, String> config) throws Exception {
+        return new BlogApp(config);
+    }
+
+    public int port() {
+        return zerver.port();
+    }
+
+    public Zerver zerver() {
+        return zerver;
+    }
+
+    public ZerverOtel otel() {
+        return otel;
+    }
+
+    /** The settings a user tunes, with their effective values. */
+    public Map<String, String> describe() {
+        Map<String, String> m = new java.util.LinkedHashMap<>(zerver.settings().describe());
+        m.put("ZER_VER_DB_URL", Redaction.url(config.get("ZER_VER_DB_URL")));
+        m.put("ZER_VER_DB_POOL_SIZE", String.valueOf(db.poolSize()));
+        m.put(BlogConfig.COMMENTS_URL, commentsUrl == null ? "http://127.0.0.1:" + port() + " (this server)" : commentsUrl);
+        m.put(BlogConfig.COMMENTS_RATE_LIMIT, commentsRate == 0 ? "0 (no limit)" : commentsRate + "/s");
+        m.putAll(otel.settings().describe());
+        return m;
+    }
+
+    @Override
+    public void close() {
+        zerver.stop(); // closes the effect handlers and the trace exporter too
+    }
+
+    public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            System.out.print(BlogConfig.usage());
+            return;
+        }
+        BlogApp blog;
+        try {
+            blog = start(BlogConfig.merge(System.getenv(), args));
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        } catch (Exception e) {
+            System.err.println("zerver-blog could not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(blog::close, "zerver-shutdown"));
+        System.out.println("Zerver blog settings:");
+        blog.describe().forEach((k, v) -> System.out.println("  " + k + "=" + v));
+        String url = "http://127.0.0.1:" + blog.port();
+        System.out.println("Zerver blog listening on " + url + "/blogs  (try: curl " + url + "/blogs/posts/1; Ctrl-C stops)");
+    }
+}

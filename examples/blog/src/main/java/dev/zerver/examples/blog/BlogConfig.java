@@ -1,0 +1,89 @@
+package dev.zerver.examples.blog;
+
+import dev.zerver.config.ConfigException;
+import dev.zerver.config.Env;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The blog's settings: environment variables, overridden by command-line flags. Each flag names a
+ * variable; framework settings ({@code ZER_VER_*}) are used wherever one exists.
+ */
+final class BlogConfig {
+    static final String COMMENTS_URL = "BLOG_COMMENTS_URL";
+    static final String COMMENTS_RATE_LIMIT = "BLOG_COMMENTS_RATE_LIMIT";
+    static final String DEFAULT_DB_URL = "jdbc:sqlite:blog.db";
+
+    /** Flag, the variable it sets, and what it means (for --help). */
+    static final String[][] FLAGS = {
+        {"--host", "ZER_VER_HOST", "address to listen on (127.0.0.1)"},
+        {"--port", "ZER_VER_PORT", "port to listen on (8080; 0 picks a free one)"},
+        {"--db-url", "ZER_VER_DB_URL", "JDBC URL (" + DEFAULT_DB_URL + "; jdbc:postgresql://... works too)"},
+        {"--db-pool-size", "ZER_VER_DB_POOL_SIZE", "database connections (4)"},
+        {"--step-workers", "ZER_VER_STEP_WORKERS", "workers running steps (number of cores)"},
+        {"--effect-workers", "ZER_VER_EFFECT_WORKERS", "workers running effects (4 x cores)"},
+        {"--step-queue-capacity", "ZER_VER_STEP_QUEUE_CAPACITY", "step jobs that may wait (1024)"},
+        {"--effect-queue-capacity", "ZER_VER_EFFECT_QUEUE_CAPACITY", "effect jobs that may wait (4096)"},
+        {"--comments-url", COMMENTS_URL, "base URL of the comments service (this server)"},
+        {"--comments-rate-limit", COMMENTS_RATE_LIMIT, "comment fetches per second, 0 for no limit (0)"},
+    };
+
+    private BlogConfig() {}
+
+    /** The environment with the flags applied; a flag it does not know stops start-up with one line. */
+    static Map<String, String> merge(Map<String, String> environment, String[] args) {
+        Map<String, String> out = new LinkedHashMap<>(environment);
+        out.putIfAbsent("ZER_VER_DB_URL", DEFAULT_DB_URL);
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            String flag = eq < 0 ? arg : arg.substring(0, eq);
+            String variable = variableOf(flag);
+            if (variable == null || eq < 0) {
+                throw new ConfigException(flag, eq < 0 ? "" : arg.substring(eq + 1),
+                        "one of the flags listed by --help, written --flag=value");
+            }
+            out.put(variable, arg.substring(eq + 1));
+        }
+        return out;
+    }
+
+    static String usage() {
+        StringBuilder s = new StringBuilder("Usage: java -jar zerver-blog.jar [--flag=value ...]\n\n");
+        for (String[] f : FLAGS) {
+            s.append(String.format("  %-26s %-32s %s%n", f[0] + "=...", "(" + f[1] + ")", f[2]));
+        }
+        s.append("\nEvery ZER_VER_* and OTEL_* variable of the README applies too; flags win over the environment.\n");
+        return s.toString();
+    }
+
+    private static String variableOf(String flag) {
+        for (String[] f : FLAGS) {
+            if (f[0].equals(flag)) {
+                return f[1];
+            }
+        }
+        return null;
+    }
+
+    /** Comment fetches per second, 0 for none. */
+    static double commentsRateLimit(Map<String, String> config) {
+        return new Env(config).parse(COMMENTS_RATE_LIMIT, 0.0, v -> {
+            double d = Double.parseDouble(v);
+            if (!(d >= 0 && d <= 1_000_000)) {
+                throw new IllegalArgumentException();
+            }
+            return d;
+        }, "a number of requests per second from 0 (no limit) to 1000000");
+    }
+
+    /** The comments service's base URL, or null for this server itself. */
+    static String commentsUrl(Map<String, String> config) {
+        return new Env(config).parse(COMMENTS_URL, null, v -> {
+            java.net.URI uri = java.net.URI.create(v);
+            if (uri.getHost() == null || !(v.startsWith("http://") || v.startsWith("https://"))) {
+                throw new IllegalArgumentException();
+            }
+            return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+        }, "an http:// or https:// base URL such as http://127.0.0.1:9000");
+    }
+}
