@@ -98,6 +98,8 @@ public final class BlogApp implements AutoCloseable {
             System.out.print(BlogConfig.usage());
             return;
         }
+        // The pool's start-up chatter adds nothing to the settings printed below.
+        java.util.logging.Logger.getLogger("com.zaxxer.hikari").setLevel(java.util.logging.Level.WARNING);
         BlogApp blog;
         try {
             blog = start(BlogConfig.merge(System.getenv(), args));
