@@ -11,10 +11,12 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The embedded default exporter: a readable waterfall per request on a terminal.
@@ -64,7 +66,7 @@ public final class ConsoleTimelineExporter implements SpanExporter {
     private static void render(List<SpanData> trace, StringBuilder text) {
         SpanData root = null;
         Map<String, List<SpanData>> children = new LinkedHashMap<>();
-        java.util.Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         for (SpanData s : trace) {
             ids.add(s.getSpanId());
         }

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -43,7 +44,7 @@ public final class ExportQueue implements AutoCloseable {
     private final AtomicLong failedSpans = new AtomicLong();
     private final Thread thread;
     private volatile boolean closing;
-    private volatile CompletableResultCode flushRequest;
+    private final AtomicReference<CompletableResultCode> flushRequest = new AtomicReference<>();
     private long lastReportNanos;
     private long droppedAtLastReport;
 
@@ -101,8 +102,8 @@ public final class ExportQueue implements AutoCloseable {
 
     /** Exports everything queued now; completes when done (or failed). */
     public CompletableResultCode flush() {
-        CompletableResultCode request = new CompletableResultCode();
-        flushRequest = request;
+        // Callers that flush together share one request: none is left waiting on a lost one.
+        CompletableResultCode request = flushRequest.updateAndGet(r -> r != null ? r : new CompletableResultCode());
         LockSupport.unpark(thread);
         return request;
     }
@@ -123,13 +124,13 @@ public final class ExportQueue implements AutoCloseable {
     private void loop() {
         long nextExport = System.nanoTime() + scheduleDelayNanos;
         while (true) {
-            CompletableResultCode flush = flushRequest;
+            CompletableResultCode flush = flushRequest.get();
             boolean due = System.nanoTime() >= nextExport || queuedSpans.get() >= maxBatchSize;
             if (due || flush != null || closing) {
                 drain();
                 nextExport = System.nanoTime() + scheduleDelayNanos;
                 if (flush != null) {
-                    flushRequest = null;
+                    flushRequest.compareAndSet(flush, null);
                     flush.succeed();
                 }
                 if (closing && traces.isEmpty()) {

@@ -6,6 +6,7 @@ import dev.zerver.telemetry.EffectRecord;
 import dev.zerver.telemetry.JobDurations;
 import dev.zerver.telemetry.JobOutcome;
 import dev.zerver.telemetry.JobRecord;
+import dev.zerver.telemetry.JobType;
 import dev.zerver.telemetry.NeedRecord;
 import dev.zerver.telemetry.ParkEpisode;
 import dev.zerver.telemetry.RequestRecord;
@@ -343,7 +344,7 @@ public final class TraceAssembler {
 
         private void job(SpanDraft logical, JobRecord j) {
             JobDurations t = j.durations();
-            if (j.type() == dev.zerver.telemetry.JobType.EFFECT) {
+            if (j.type() == JobType.EFFECT) {
                 logical.put("job.queue", j.queue());
                 logical.put("job.worker_id", j.workerId());
                 logical.put("job.attempt", (long) j.attempts());

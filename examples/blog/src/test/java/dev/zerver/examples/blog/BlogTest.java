@@ -29,11 +29,15 @@ class BlogTest {
 
     @BeforeEach
     void start() throws Exception {
-        Map<String, String> config = new HashMap<>();
+        Map<String, String> config = new HashMap<>(database());
         config.put("ZER_VER_PORT", "0");
-        config.put("ZER_VER_DB_URL", "jdbc:sqlite:" + dir.resolve("blog.db"));
         config.put("OTEL_TRACES_EXPORTER", "none");
         blog = BlogApp.start(BlogConfig.merge(config, new String[0]));
+    }
+
+    /** The database settings: a fresh SQLite file. */
+    Map<String, String> database() throws Exception {
+        return Map.of("ZER_VER_DB_URL", "jdbc:sqlite:" + dir.resolve("blog.db"));
     }
 
     @AfterEach

@@ -1,0 +1,31 @@
+package dev.zerver.examples.blog;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The same end-to-end tests on PostgreSQL (a server on loopback with database {@code zerver_test},
+ * user and password {@code zerver}; CI starts one). Without a reachable server they are skipped
+ * with the reason printed.
+ */
+class BlogPostgresTest extends BlogTest {
+    static final String URL = System.getenv().getOrDefault("ZER_VER_TEST_PG_URL",
+            "jdbc:postgresql://127.0.0.1:5432/zerver_test");
+
+    @Override
+    Map<String, String> database() {
+        try (Connection c = DriverManager.getConnection(URL, "zerver", "zerver"); Statement st = c.createStatement()) {
+            // A clean slate: the blog creates and seeds its tables at start.
+            st.execute("DROP TABLE IF EXISTS blog_comment, blog_post, blog_author");
+        } catch (SQLException e) {
+            String reason = "PostgreSQL not reachable at " + URL + " (" + e.getMessage() + "); skipping";
+            System.out.println("[skip] " + reason);
+            Assumptions.abort(reason);
+        }
+        return Map.of("ZER_VER_DB_URL", URL, "ZER_VER_DB_USER", "zerver", "ZER_VER_DB_PASSWORD", "zerver");
+    }
+}
