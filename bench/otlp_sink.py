@@ -1,0 +1,21 @@
+"""A minimal OTLP/HTTP sink for load runs: accepts every export with 200 and counts the bytes."""
+import http.server
+import sys
+
+
+class Sink(http.server.BaseHTTPRequestHandler):
+    received = 0
+
+    def do_POST(self):
+        length = int(self.headers.get("content-length", "0"))
+        Sink.received += len(self.rfile.read(length))
+        self.send_response(200)
+        self.send_header("content-type", "application/x-protobuf")
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
