@@ -157,6 +157,7 @@ class OtlpExportTest {
     @Test
     void httpProtobufDeliversEverySpanCorrectlyParented() throws Exception {
         try (OtlpReceiver receiver = new OtlpReceiver(0)) {
+            receiver.failNext.set(1); // the first export is refused with 503 and Retry-After: the SDK retries it
             startApp(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(), "OTEL_BSP_SCHEDULE_DELAY", "50"));
             assertThat(concurrentRequests(20)).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
             assertEveryTraceArrivedWhole(receiver, 20);
