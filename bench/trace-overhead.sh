@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load run: what tracing costs the blog. Serves GET /blogs/api/posts/1 with wrk on loopback, side by
 # side in one run, alternating: tracing off (OTEL_TRACES_EXPORTER=none), spans built but dropped by
-# the sampler (ZER_VER_SAMPLER=head:0), and OTLP http/protobuf export to a local sink. Prints requests/s and latency per round and the ratio.
+# the sampler (ZER_VER_SAMPLER=head:0,tail:promoted), and OTLP http/protobuf export to a local sink. Prints requests/s and latency per round and the ratio.
 # Needs: the built blog jar (mvn -B -q package -DskipTests), wrk, python3. Bounded: 6 rounds of about 15 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,9 +30,9 @@ round() { # name, then extra environment assignments
 }
 
 results=()
-for i in 1 2; do
+for i in $(seq 1 "${ROUNDS:-2}"); do
   results+=("$(round off OTEL_TRACES_EXPORTER=none)")
-  results+=("$(round build OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK ZER_VER_SAMPLER=head:0)")
+  results+=("$(round build OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK ZER_VER_SAMPLER=head:0,tail:promoted)")
   results+=("$(round otlp OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK OTEL_BSP_MAX_QUEUE_SIZE=65536)")
 done
 printf '%-6s %12s %10s\n' config req/s p50

@@ -18,6 +18,7 @@ import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -28,6 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -55,7 +57,7 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
     private final Resource resource;
     private final TraceAssembler assembler;
     private final Sampler headSampler;
-    private final ExportQueue queue;
+    private final ExportQueue<RequestRecord> queue;
     private final AtomicLong sampledOut = new AtomicLong();
     private volatile boolean closed;
 
@@ -64,8 +66,9 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
         this.resource = ResourceFactory.create(settings);
         this.assembler = new TraceAssembler(settings, resource, SCOPE, IdGenerator.random());
         this.headSampler = Sampler.traceIdRatioBased(settings.sampler().headRatio());
-        this.queue = exporter == null ? null : new ExportQueue(exporter, settings.maxQueueSize(),
-                settings.maxExportBatchSize(), scheduleDelay(settings, exporter), settings.exportTimeout());
+        this.queue = exporter == null ? null : new ExportQueue<>(exporter, this::sampledSpansOf, ZerverOtel::weight,
+                settings.maxQueueSize(), settings.maxExportBatchSize(), scheduleDelay(settings, exporter),
+                settings.exportTimeout());
     }
 
     public static Builder builder() {
@@ -77,17 +80,25 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
         return builder().build();
     }
 
+    /** Hands the record to the export thread, which samples, builds and exports its spans. */
     @Override
     public void onRequestFinished(RequestRecord record) {
-        if (queue == null || closed) {
-            return;
+        if (queue != null && !closed) {
+            queue.offer(record);
         }
+    }
+
+    /** The spans a request yields at least: root, steps and effects (promoted spans come on top). */
+    private static int weight(RequestRecord r) {
+        return 1 + r.steps().size() + r.effects().size();
+    }
+
+    private List<SpanData> sampledSpansOf(RequestRecord record) {
         List<SpanData> spans = spansOf(record);
-        if (spans != null) {
-            queue.offer(spans);
-        } else {
+        if (spans == null) {
             sampledOut.incrementAndGet();
         }
+        return spans;
     }
 
     /**
@@ -96,12 +107,19 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
      */
     public List<SpanData> spansOf(RequestRecord record) {
         String reason = headReason(record);
-        List<SpanData> spans = assembler.assemble(record, reason);
         if (reason != null) {
-            return spans;
+            return assembler.assemble(record, reason);
         }
-        String tail = tailReason(record, spans);
-        return tail == null ? null : assembler.assemble(record, tail);
+        // Head-dropped: only a tail trigger can keep it, and only "promoted" needs the spans to decide.
+        Set<SamplerSpec.TailTrigger> tail = settings.sampler().tail();
+        if (tail.contains(SamplerSpec.TailTrigger.ERROR) && failed(record)) {
+            return assembler.assemble(record, "tail:error");
+        }
+        if (tail.contains(SamplerSpec.TailTrigger.PROMOTED)
+                && assembler.assemble(record, null).stream().anyMatch(s -> s.getName().startsWith("job."))) {
+            return assembler.assemble(record, "tail:promoted");
+        }
+        return null;
     }
 
     private String headReason(RequestRecord r) {
@@ -111,18 +129,6 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
         SamplingDecision d = headSampler.shouldSample(Context.root(), r.traceId(), "http.server", SpanKind.SERVER,
                 Attributes.empty(), List.of()).getDecision();
         return d == SamplingDecision.RECORD_AND_SAMPLE ? "head" : null;
-    }
-
-    private String tailReason(RequestRecord r, List<SpanData> spans) {
-        for (SamplerSpec.TailTrigger t : settings.sampler().tail()) {
-            if (t == SamplerSpec.TailTrigger.ERROR && failed(r)) {
-                return "tail:error";
-            }
-            if (t == SamplerSpec.TailTrigger.PROMOTED && spans.stream().anyMatch(s -> s.getName().startsWith("job."))) {
-                return "tail:promoted";
-            }
-        }
-        return null;
     }
 
     private static boolean failed(RequestRecord r) {
@@ -145,7 +151,7 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
         return resource;
     }
 
-    /** Spans dropped because the export queue was full. */
+    /** Spans dropped because the export queue was full (counted by their requests' weight). */
     public long droppedSpans() {
         return queue == null ? 0 : queue.droppedSpans();
     }
@@ -260,6 +266,8 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
                     return g.build();
                 default:
                     OtlpHttpSpanExporterBuilder b = OtlpHttpSpanExporter.builder()
+                            // One export at a time (the export thread waits for each), so buffers can be reused.
+                            .setMemoryMode(MemoryMode.REUSABLE_DATA)
                             .setEndpoint(endpoint)
                             .setTimeout(s.timeout())
                             .setCompression(s.gzip() ? "gzip" : "none");

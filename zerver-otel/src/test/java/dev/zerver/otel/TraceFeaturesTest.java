@@ -89,6 +89,21 @@ class TraceFeaturesTest {
     }
 
     @Test
+    void aPromotionKeepsAHeadDroppedTraceWithTheTailTriggerPromoted() throws Exception {
+        Scenario s = new Scenario(Map.of(OtelSettings.SAMPLER, "head:0,tail:promoted"));
+        s.send("/posts/7");
+        s.scheduler.runToCompletion();
+        assertThat(s.trace()).as("no wait crossed a threshold").isNull();
+
+        s.scripts.put("post", Scenario.db(Script.returning("post-7").park(ParkCause.IO_WAIT, "sqlite", Duration.ofMillis(9))));
+        s.send("/posts/7");
+        s.scheduler.runToCompletion();
+        List<SpanData> kept = s.trace();
+        assertThat(kept).isNotNull().anyMatch(sp -> sp.getName().equals("job.park(io_wait)"));
+        assertThat(kept.get(0).getAttributes().get(AttributeKey.stringKey("zerver.sampling.reason"))).isEqualTo("tail:promoted");
+    }
+
+    @Test
     void theConsoleTimelineShowsOffsetsIndentationPromotionsAndErrors() throws Exception {
         Scenario s = new Scenario(Map.of());
         s.scripts.put("post", Scenario.db(Script.returning("post-7")

@@ -12,32 +12,41 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Batches traces for a {@link SpanExporter} on its own thread, so that export never runs on a
- * request or worker thread.
+ * Turns finished requests into spans and exports them in batches, all on its own thread: the
+ * thread that hands a request over (a worker, or the event loop that wrote the response) only
+ * queues it.
  *
- * <p>Bounded by {@code maxQueueSize} spans. A request's spans enter together or not at all: when
- * they do not fit, the whole trace is dropped, counted, and reported in the log (at most once
- * every ten seconds), so that a collector that is down costs memory up to the bound and nothing
- * more. A batch holds whole traces (up to {@code maxBatchSize} spans, one trace if it alone is
- * bigger), which lets the console exporter print each request in one piece.
+ * <p>Bounded by {@code maxQueueSize} spans, counting each waiting request by its weight (the spans
+ * it will at least yield). A request enters whole or not at all: when it does not fit, it is
+ * dropped, counted, and reported in the log (at most once every ten seconds), so that a collector
+ * that is down costs memory up to the bound and nothing more. A batch holds whole traces (up to
+ * {@code maxBatchSize} spans, one trace if it alone is bigger), which lets the console exporter
+ * print each request in one piece.
  *
- * <p>Why not the SDK's {@code BatchSpanProcessor}: it takes spans one by one and reports drops
- * only as a metric; Zerver hands over whole traces and reports drops to the operator directly.
+ * <p>Why not the SDK's {@code BatchSpanProcessor}: it takes finished spans one by one, so the
+ * spans would have to be built on the caller's thread, and it reports drops only as a metric.
+ *
+ * @param <T> what is queued (a request record); {@code toSpans} returns null for a trace the
+ *     sampler drops
  */
-public final class ExportQueue implements AutoCloseable {
+public final class ExportQueue<T> implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ExportQueue.class.getName());
     private static final long REPORT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final SpanExporter exporter;
+    private final Function<T, List<SpanData>> toSpans;
+    private final ToIntFunction<T> weight;
     private final int maxQueueSize;
     private final int maxBatchSize;
     private final long scheduleDelayNanos;
     private final long exportTimeoutNanos;
-    private final ConcurrentLinkedQueue<List<SpanData>> traces = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Pending<T>> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedSpans = new AtomicInteger();
     private final AtomicLong droppedSpans = new AtomicLong();
     private final AtomicLong exportedSpans = new AtomicLong();
@@ -48,9 +57,13 @@ public final class ExportQueue implements AutoCloseable {
     private long lastReportNanos;
     private long droppedAtLastReport;
 
-    public ExportQueue(SpanExporter exporter, int maxQueueSize, int maxBatchSize, Duration scheduleDelay,
-            Duration exportTimeout) {
+    private record Pending<T>(T item, int weight) {}
+
+    public ExportQueue(SpanExporter exporter, Function<T, List<SpanData>> toSpans, ToIntFunction<T> weight,
+            int maxQueueSize, int maxBatchSize, Duration scheduleDelay, Duration exportTimeout) {
         this.exporter = exporter;
+        this.toSpans = toSpans;
+        this.weight = weight;
         this.maxQueueSize = maxQueueSize;
         this.maxBatchSize = Math.min(maxBatchSize, maxQueueSize);
         this.scheduleDelayNanos = Math.max(1, scheduleDelay.toNanos());
@@ -60,9 +73,9 @@ public final class ExportQueue implements AutoCloseable {
         this.thread.start();
     }
 
-    /** Queues one request's spans; returns false (and counts them dropped) when they do not fit. */
-    public boolean offer(List<SpanData> trace) {
-        int n = trace.size();
+    /** Queues one request; returns false (and counts its spans dropped) when it does not fit. */
+    public boolean offer(T item) {
+        int n = Math.max(1, weight.applyAsInt(item));
         while (true) {
             int queued = queuedSpans.get();
             if (closing || queued + n > maxQueueSize) {
@@ -73,14 +86,14 @@ public final class ExportQueue implements AutoCloseable {
                 break;
             }
         }
-        traces.add(trace);
+        pending.add(new Pending<>(item, n));
         if (queuedSpans.get() >= maxBatchSize) {
             LockSupport.unpark(thread);
         }
         return true;
     }
 
-    /** Spans dropped because the queue was full (or closing). */
+    /** Spans dropped because the queue was full (or closing), counted by the weight of their requests. */
     public long droppedSpans() {
         return droppedSpans.get();
     }
@@ -95,7 +108,7 @@ public final class ExportQueue implements AutoCloseable {
         return failedSpans.get();
     }
 
-    /** Spans waiting for export; never more than the queue's size. */
+    /** Spans waiting for export, by weight; never more than the queue's size. */
     public int queuedSpans() {
         return queuedSpans.get();
     }
@@ -133,7 +146,7 @@ public final class ExportQueue implements AutoCloseable {
                     flushRequest.compareAndSet(flush, null);
                     flush.succeed();
                 }
-                if (closing && traces.isEmpty()) {
+                if (closing && pending.isEmpty()) {
                     reportDrops(true);
                     return;
                 }
@@ -143,16 +156,29 @@ public final class ExportQueue implements AutoCloseable {
         }
     }
 
-    /** Exports batches until the queue is empty. */
+    /** Builds and exports everything queued, in batches of whole traces. */
     private void drain() {
-        while (!traces.isEmpty()) {
-            List<SpanData> batch = new ArrayList<>(Math.min(maxBatchSize, queuedSpans.get()));
-            List<SpanData> next;
-            while ((next = traces.peek()) != null && (batch.isEmpty() || batch.size() + next.size() <= maxBatchSize)) {
-                traces.poll();
-                batch.addAll(next);
+        List<SpanData> batch = new ArrayList<>();
+        Pending<T> next;
+        while ((next = pending.poll()) != null) {
+            queuedSpans.addAndGet(-next.weight());
+            List<SpanData> spans;
+            try {
+                spans = toSpans.apply(next.item());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "zerver: could not build the spans of a request", e);
+                continue;
             }
-            queuedSpans.addAndGet(-batch.size());
+            if (spans == null || spans.isEmpty()) {
+                continue;
+            }
+            if (!batch.isEmpty() && batch.size() + spans.size() > maxBatchSize) {
+                export(batch);
+                batch = new ArrayList<>();
+            }
+            batch.addAll(spans);
+        }
+        if (!batch.isEmpty()) {
             export(batch);
         }
     }
