@@ -1,6 +1,7 @@
 package dev.zerver.examples.blog;
 
 import dev.zerver.Decision;
+import dev.zerver.FailException;
 import dev.zerver.Join;
 import dev.zerver.Need;
 import dev.zerver.Response;
@@ -153,7 +154,7 @@ final class Api {
     /** The post, or a 404 Fail thrown out of the step. */
     static Post found(Post post) {
         if (post == null) {
-            throw new dev.zerver.FailException(404, "post", "not_found");
+            throw new FailException(404, "post", "not_found");
         }
         return post;
     }

@@ -1,5 +1,6 @@
 package dev.zerver.examples.blog;
 
+import dev.zerver.Ctx;
 import dev.zerver.Decision;
 import dev.zerver.Join;
 import dev.zerver.Need;
@@ -13,6 +14,8 @@ import dev.zerver.effects.http.Http;
 import dev.zerver.examples.blog.Model.Author;
 import dev.zerver.examples.blog.Model.Comment;
 import dev.zerver.examples.blog.Model.Post;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 import org.commonmark.parser.Parser;
 import org.commonmark.renderer.html.HtmlRenderer;
@@ -95,7 +98,7 @@ final class Pages {
     }
 
     /** 404 for a missing post; on a cache miss, the author's profile from the database, then cached. */
-    private static Decision checkPost(dev.zerver.Ctx c) {
+    private static Decision checkPost(Ctx c) {
         Post post = Api.found(c.optional(POST).orElse(null));
         if (c.optional(AUTHOR).isPresent()) {
             return Decision.next();
@@ -133,6 +136,6 @@ final class Pages {
     }
 
     private static String urlPart(String s) {
-        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
