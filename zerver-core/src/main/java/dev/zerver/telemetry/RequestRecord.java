@@ -90,6 +90,11 @@ public final class RequestRecord {
         return sequences.incrementAndGet();
     }
 
+    /** How many sequence numbers were given: the request's steps, Needs and effects so far. */
+    public int sequenceCount() {
+        return sequences.get();
+    }
+
     /** The next job id (from 1). */
     public int nextJobId() {
         return jobIds.incrementAndGet();

@@ -3,6 +3,7 @@ package dev.zerver.otel;
 import dev.zerver.otel.internal.ConsoleTimelineExporter;
 import dev.zerver.otel.internal.ExportQueue;
 import dev.zerver.otel.internal.OtlpJsonSpanExporter;
+import dev.zerver.otel.internal.Promotion;
 import dev.zerver.otel.internal.ResourceFactory;
 import dev.zerver.otel.internal.TraceAssembler;
 import dev.zerver.runtime.IdGenerator;
@@ -56,8 +57,9 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
     private final OtelSettings settings;
     private final Resource resource;
     private final TraceAssembler assembler;
+    private final Promotion promotion;
     private final Sampler headSampler;
-    private final ExportQueue<RequestRecord> queue;
+    private final ExportQueue<Finished> queue;
     private final AtomicLong sampledOut = new AtomicLong();
     private volatile boolean closed;
 
@@ -65,8 +67,9 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
         this.settings = settings;
         this.resource = ResourceFactory.create(settings);
         this.assembler = new TraceAssembler(settings, resource, SCOPE, IdGenerator.random());
+        this.promotion = new Promotion(settings);
         this.headSampler = Sampler.traceIdRatioBased(settings.sampler().headRatio());
-        this.queue = exporter == null ? null : new ExportQueue<>(exporter, this::sampledSpansOf, ZerverOtel::weight,
+        this.queue = exporter == null ? null : new ExportQueue<>(exporter, this::sampledSpansOf, Finished::weight,
                 settings.maxQueueSize(), settings.maxExportBatchSize(), scheduleDelay(settings, exporter),
                 settings.exportTimeout());
     }
@@ -80,21 +83,38 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
         return builder().build();
     }
 
-    /** Hands the record to the export thread, which samples, builds and exports its spans. */
-    @Override
-    public void onRequestFinished(RequestRecord record) {
-        if (queue != null && !closed) {
-            queue.offer(record);
+    /** A finished request and its head decision (null: dropped unless a tail trigger keeps it). */
+    private record Finished(RequestRecord record, String headReason) {
+        /**
+         * About the spans it yields, read from a counter so that queuing costs no list copy: the
+         * root plus one per step, Need and effect (a Need has no span of its own; promoted spans
+         * come on top).
+         */
+        int weight() {
+            return 1 + record.sequenceCount();
         }
     }
 
-    /** The spans a request yields at least: root, steps and effects (promoted spans come on top). */
-    private static int weight(RequestRecord r) {
-        return 1 + r.steps().size() + r.effects().size();
+    /**
+     * Takes the head decision (a ratio test on the trace id) and hands the record to the export
+     * thread, which applies the tail triggers and builds and exports the spans. A trace the head
+     * drops with no tail trigger configured is not even queued.
+     */
+    @Override
+    public void onRequestFinished(RequestRecord record) {
+        if (queue == null || closed) {
+            return;
+        }
+        String head = headReason(record);
+        if (head == null && settings.sampler().tail().isEmpty()) {
+            sampledOut.incrementAndGet();
+            return;
+        }
+        queue.offer(new Finished(record, head));
     }
 
-    private List<SpanData> sampledSpansOf(RequestRecord record) {
-        List<SpanData> spans = spansOf(record);
+    private List<SpanData> sampledSpansOf(Finished finished) {
+        List<SpanData> spans = spansOf(finished.record(), finished.headReason());
         if (spans == null) {
             sampledOut.incrementAndGet();
         }
@@ -106,17 +126,19 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
      * Public for tests and tools that want the trace without exporting it.
      */
     public List<SpanData> spansOf(RequestRecord record) {
-        String reason = headReason(record);
-        if (reason != null) {
-            return assembler.assemble(record, reason);
+        return spansOf(record, headReason(record));
+    }
+
+    private List<SpanData> spansOf(RequestRecord record, String headReason) {
+        if (headReason != null) {
+            return assembler.assemble(record, headReason);
         }
-        // Head-dropped: only a tail trigger can keep it, and only "promoted" needs the spans to decide.
+        // Head-dropped: only a tail trigger can keep it, and both are decided on the record alone.
         Set<SamplerSpec.TailTrigger> tail = settings.sampler().tail();
         if (tail.contains(SamplerSpec.TailTrigger.ERROR) && failed(record)) {
             return assembler.assemble(record, "tail:error");
         }
-        if (tail.contains(SamplerSpec.TailTrigger.PROMOTED)
-                && assembler.assemble(record, null).stream().anyMatch(s -> s.getName().startsWith("job."))) {
+        if (tail.contains(SamplerSpec.TailTrigger.PROMOTED) && promotion.any(record)) {
             return assembler.assemble(record, "tail:promoted");
         }
         return null;

@@ -1,5 +1,6 @@
 package dev.zerver.otel;
 
+import static dev.zerver.otel.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
@@ -30,7 +31,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,17 +101,6 @@ class OtlpExportTest {
         return out;
     }
 
-    /** Waits for asynchronous delivery (not a speed assertion: the bound is generous). */
-    private static void eventually(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     private void assertEveryTraceArrivedWhole(OtlpReceiver receiver, int requests) throws Exception {
         // A request's record reaches the listener just after its response: wait for all of them.
         eventually(() -> receiver.spans().stream().map(s -> s.getTraceId()).distinct().count() == requests
@@ -154,14 +143,24 @@ class OtlpExportTest {
                 });
     }
 
+    /** 20 concurrent requests exported to {@code receiver} with these settings arrive whole, as {@code contentType}. */
+    private void twentyRequestsArriveWhole(OtlpReceiver receiver, String contentType, String... settings) throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
+                "OTEL_BSP_SCHEDULE_DELAY", "50"));
+        for (int i = 0; i < settings.length; i += 2) {
+            env.put(settings[i], settings[i + 1]);
+        }
+        startApp(env);
+        assertThat(concurrentRequests(20)).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
+        assertEveryTraceArrivedWhole(receiver, 20);
+        assertThat(receiver.contentTypes).allMatch(t -> t.equals(contentType));
+    }
+
     @Test
     void httpProtobufDeliversEverySpanCorrectlyParented() throws Exception {
         try (OtlpReceiver receiver = new OtlpReceiver(0)) {
             receiver.failNext.set(1); // the first export is refused with 503 and Retry-After: the SDK retries it
-            startApp(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(), "OTEL_BSP_SCHEDULE_DELAY", "50"));
-            assertThat(concurrentRequests(20)).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
-            assertEveryTraceArrivedWhole(receiver, 20);
-            assertThat(receiver.contentTypes).allMatch(t -> t.equals("application/x-protobuf"));
+            twentyRequestsArriveWhole(receiver, "application/x-protobuf");
         }
     }
 
@@ -169,22 +168,16 @@ class OtlpExportTest {
     void httpJsonDeliversEverySpanCorrectlyParented() throws Exception {
         try (OtlpReceiver receiver = new OtlpReceiver(0)) {
             receiver.failNext.set(1); // the first export is refused with 503: the exporter retries it
-            startApp(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(), "OTEL_BSP_SCHEDULE_DELAY", "50",
-                    "OTEL_EXPORTER_OTLP_PROTOCOL", "http/json", "OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"));
-            assertThat(concurrentRequests(20)).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
-            assertEveryTraceArrivedWhole(receiver, 20);
-            assertThat(receiver.contentTypes).allMatch(t -> t.equals("application/json"));
+            twentyRequestsArriveWhole(receiver, "application/json",
+                    "OTEL_EXPORTER_OTLP_PROTOCOL", "http/json", "OTEL_EXPORTER_OTLP_COMPRESSION", "gzip");
         }
     }
 
     @Test
     void grpcDeliversEverySpanCorrectlyParented() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.grpc()) {
-            startApp(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(), "OTEL_BSP_SCHEDULE_DELAY", "50",
-                    "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"));
-            assertThat(concurrentRequests(20)).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
-            assertEveryTraceArrivedWhole(receiver, 20);
-            assertThat(receiver.contentTypes).allMatch(t -> t.equals("grpc"));
+            twentyRequestsArriveWhole(receiver, "grpc",
+                    "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc", "OTEL_EXPORTER_OTLP_COMPRESSION", "gzip");
         }
     }
 

@@ -10,11 +10,14 @@ import dev.zerver.telemetry.ParkCause;
 import dev.zerver.testing.InProcess;
 import dev.zerver.testing.ScriptedEffects.Script;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -86,6 +89,37 @@ class TraceFeaturesTest {
         List<SpanData> kept = s.trace();
         assertThat(kept).isNotNull();
         assertThat(kept.get(0).getAttributes().get(AttributeKey.stringKey("zerver.sampling.reason"))).isEqualTo("tail:error");
+    }
+
+    @Test
+    void aTraceTheHeadDropsWithNoTailTriggerIsNeverQueued() throws Exception {
+        List<SpanData> exported = new CopyOnWriteArrayList<>();
+        ZerverOtel otel = ZerverOtel.builder().environment(Map.of(OtelSettings.SAMPLER, "head:0"))
+                .exporter(new SpanExporter() {
+                    @Override
+                    public CompletableResultCode export(Collection<SpanData> spans) {
+                        exported.addAll(spans);
+                        return CompletableResultCode.ofSuccess();
+                    }
+
+                    @Override
+                    public CompletableResultCode flush() {
+                        return CompletableResultCode.ofSuccess();
+                    }
+
+                    @Override
+                    public CompletableResultCode shutdown() {
+                        return CompletableResultCode.ofSuccess();
+                    }
+                }).build();
+        Scenario s = new Scenario(Map.of());
+        s.send("/posts/7");
+        s.scheduler.runToCompletion();
+        otel.onRequestFinished(s.record());
+        assertThat(otel.sampledOutTraces()).isEqualTo(1);
+        assertThat(otel.queuedSpans()).isZero();
+        otel.close();
+        assertThat(exported).isEmpty();
     }
 
     @Test

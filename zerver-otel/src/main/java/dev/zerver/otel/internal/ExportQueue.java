@@ -22,8 +22,8 @@ import java.util.logging.Logger;
  * thread that hands a request over (a worker, or the event loop that wrote the response) only
  * queues it.
  *
- * <p>Bounded by {@code maxQueueSize} spans, counting each waiting request by its weight (the spans
- * it will at least yield). A request enters whole or not at all: when it does not fit, it is
+ * <p>Bounded by {@code maxQueueSize} spans, counting each waiting request by its weight (about the
+ * spans it will yield). A request enters whole or not at all: when it does not fit, it is
  * dropped, counted, and reported in the log (at most once every ten seconds), so that a collector
  * that is down costs memory up to the bound and nothing more. A batch holds whole traces (up to
  * {@code maxBatchSize} spans, one trace if it alone is bigger), which lets the console exporter

@@ -46,9 +46,11 @@ public final class TraceAssembler {
     private final Resource resource;
     private final InstrumentationScopeInfo scope;
     private final IdGenerator ids;
+    private final Promotion promotion;
 
     public TraceAssembler(OtelSettings settings, Resource resource, InstrumentationScopeInfo scope, IdGenerator ids) {
         this.settings = settings;
+        this.promotion = new Promotion(settings);
         this.resource = resource;
         this.scope = scope;
         this.ids = ids;
@@ -66,12 +68,16 @@ public final class TraceAssembler {
         private final List<SpanDraft> drafts = new ArrayList<>();
         private final Map<Integer, SpanDraft> stepSpans = new HashMap<>();
         private final Map<Integer, SpanDraft> effectSpans = new HashMap<>();
+        private final List<JobRecord> jobList;
+        private final List<EffectRecord> effects;
         private final Map<Integer, JobRecord> jobs = new HashMap<>();
         private SpanDraft root;
 
         Assembly(RequestRecord r) {
             this.r = r;
-            for (JobRecord j : r.jobs()) {
+            this.jobList = r.jobs();   // each accessor copies: read them once
+            this.effects = r.effects();
+            for (JobRecord j : jobList) {
                 jobs.put(j.id(), j);
             }
         }
@@ -79,30 +85,30 @@ public final class TraceAssembler {
         List<SpanData> run(String samplingReason) {
             root = root(samplingReason);
             drafts.add(root);
-            List<NeedRecord> needs = r.needs();
             for (StepRecord s : r.steps()) {
                 SpanDraft d = s.layer() == StepLayer.CONTINUATION ? continuation(s) : step(s);
-                for (NeedRecord n : needs) {
-                    if (n.stepSequence() == s.sequence()) {
-                        need(d, n);
-                    }
-                }
                 stepSpans.put(s.sequence(), d);
                 drafts.add(d);
             }
-            for (EffectRecord e : r.effects()) {
+            for (NeedRecord n : r.needs()) {
+                SpanDraft issuer = stepSpans.get(n.stepSequence());
+                if (issuer != null) {
+                    need(issuer, n);
+                }
+            }
+            for (EffectRecord e : effects) {
                 SpanDraft d = effect(e);
                 effectSpans.put(e.sequence(), d);
                 drafts.add(d);
             }
-            for (JobRecord j : r.jobs()) {
+            for (JobRecord j : jobList) {
                 SpanDraft logical = logicalSpan(j);
                 if (logical != null && j.endNanos() >= 0) {
                     job(logical, j);
                 }
             }
             // After the job events, so that at equal times "resumed" reads before the write it led to.
-            for (EffectRecord e : r.effects()) {
+            for (EffectRecord e : effects) {
                 if (e.slotWrite() != null) {
                     slotWrite(effectSpans.get(e.sequence()), e.slotWrite());
                 }
@@ -124,7 +130,7 @@ public final class TraceAssembler {
         private long requestEnd() {
             long end = r.endNanos();
             if (end < 0) {
-                for (JobRecord j : r.jobs()) {
+                for (JobRecord j : jobList) {
                     end = Math.max(end, j.endNanos());
                 }
             }
@@ -418,8 +424,7 @@ public final class TraceAssembler {
 
         /** Contract section 5: a queue wait or park episode becomes a span when it crosses its threshold. */
         private void promote(SpanDraft logical, JobRecord j, JobDurations t, Attributes enqueued, Attributes taken) {
-            boolean all = settings.debugJobs();
-            if (j.enqueueNanos() >= 0 && (all || settings.promoteQueue().reachedBy(t.queueWait()))) {
+            if (promotion.queueWait(j, t)) {
                 long takeAt = j.enqueueNanos() + t.queueWait();
                 SpanDraft q = new SpanDraft(ids.spanId(), logical.spanId, "job.queue_wait", SpanKind.INTERNAL,
                         epoch(j.enqueueNanos()), epoch(takeAt));
@@ -435,10 +440,9 @@ public final class TraceAssembler {
                 drafts.add(q);
             }
             for (ParkEpisode p : j.parks()) {
-                long resume = p.resumed() ? p.resumeNanos() : j.endNanos();
-                if (all || settings.promotePark().reachedBy(Math.max(0, resume - p.parkNanos()))) {
+                if (promotion.park(j, p)) {
                     SpanDraft s = new SpanDraft(ids.spanId(), logical.spanId, "job.park(" + p.cause().value() + ")",
-                            SpanKind.INTERNAL, epoch(p.parkNanos()), epoch(Math.max(p.parkNanos(), resume)));
+                            SpanKind.INTERNAL, epoch(p.parkNanos()), epoch(Math.max(p.parkNanos(), Promotion.end(j, p))));
                     Attributes a = parkAttributes(p);
                     s.attributes.putAll(a);
                     s.event(epoch(p.parkNanos()), "zerver.job.parked", a);

@@ -1,6 +1,7 @@
 package dev.zerver.examples.blog;
 
 import dev.zerver.Decision;
+import dev.zerver.Effect;
 import dev.zerver.FailException;
 import dev.zerver.Join;
 import dev.zerver.Need;
@@ -29,7 +30,7 @@ final class Api {
     static final Slot<PostFields> POST_INPUT = Slot.of("post_input", PostFields.class);
     static final Slot<CommentFields> COMMENT_INPUT = Slot.of("comment_input", CommentFields.class);
 
-    static final String POST_COLUMNS = "id, title, content, author, created_at, updated_at";
+    private static final String POST_COLUMNS = "id, title, content, author, created_at, updated_at";
 
     private Api() {}
 
@@ -47,8 +48,7 @@ final class Api {
             return Decision.next();
         });
 
-        Step listPosts = Step.named("list_posts").writes(POSTS).run(ctx -> Need.parallel(
-                        Db.query("SELECT " + POST_COLUMNS + " FROM blog_post ORDER BY created_at DESC, id").into(POSTS))
+        Step listPosts = Step.named("list_posts").writes(POSTS).run(ctx -> Need.parallel(allPosts())
                 .continueWith("respond", c -> Decision.done(Response.json(c.optional(POSTS).orElse(new Post[0])))));
 
         Step createPost = Step.named("create_post").reads(POST_INPUT).writes(CHANGED).run(ctx -> {
@@ -68,11 +68,7 @@ final class Api {
         Step replacePost = Step.named("replace_post").reads(POST_INPUT).writes(CHANGED, POST).run(ctx -> {
             PostFields in = ctx.require(POST_INPUT);
             String id = ctx.param("id");
-            return Need.parallel(
-                            Db.update("UPDATE blog_post SET title = ?, content = ?, author = ?, updated_at = ? WHERE id = ?",
-                                    in.title(), in.content(), in.author(), now(), id).into(CHANGED),
-                            Cache.delete("author_profile", id).optional())
-                    .join(Join.ALL)
+            return update(id, in.title(), in.content(), in.author())
                     .continueWith("reload", c -> c.require(CHANGED) == 0 ? notFound() : reload(id));
         });
 
@@ -81,11 +77,7 @@ final class Api {
             return Need.parallel(Db.get("blog_post", id).into(POST)).continueWith("merge", c -> {
                 Post old = found(c.optional(POST).orElse(null));
                 PostFields in = c.require(POST_INPUT);
-                return Need.parallel(
-                                Db.update("UPDATE blog_post SET title = ?, content = ?, author = ?, updated_at = ? WHERE id = ?",
-                                        or(in.title(), old.title()), or(in.content(), old.content()),
-                                        or(in.author(), old.author()), now(), id).into(CHANGED),
-                                Cache.delete("author_profile", id).optional())
+                return update(id, or(in.title(), old.title()), or(in.content(), old.content()), or(in.author(), old.author()))
                         .continueWith("reload", k -> reload(id));
             });
         });
@@ -144,6 +136,20 @@ final class Api {
                 .get("/blogs/api/posts/{post_id}/comments", listComments)
                 .post("/blogs/api/posts/{post_id}/comments", validateComment, addComment)
                 .delete("/blogs/api/posts/{post_id}/comments/{comment_id}", deleteComment);
+    }
+
+    /** Every post, newest first (the API's list and the index page). */
+    static Effect allPosts() {
+        return Db.query("SELECT " + POST_COLUMNS + " FROM blog_post ORDER BY created_at DESC, id").into(POSTS);
+    }
+
+    /** Writes a post's fields (the slot gets the rows changed) and forgets its cached author profile. */
+    private static Need update(String id, String title, String content, String author) {
+        return Need.parallel(
+                        Db.update("UPDATE blog_post SET title = ?, content = ?, author = ?, updated_at = ? WHERE id = ?",
+                                title, content, author, now(), id).into(CHANGED),
+                        Cache.delete("author_profile", id).optional())
+                .join(Join.ALL);
     }
 
     private static Need reload(String id) {

@@ -40,8 +40,7 @@ final class Pages {
 
     /** {@code commentsBase}: the comments service's base URL, known once the server listens. */
     static void routes(Zerver.Builder app, Supplier<String> commentsBase) {
-        Step loadIndex = Step.named("load_blog_index").writes(POSTS).run(ctx -> Need.parallel(
-                Db.query("SELECT " + Api.POST_COLUMNS + " FROM blog_post ORDER BY created_at DESC, id").into(POSTS)));
+        Step loadIndex = Step.named("load_blog_index").writes(POSTS).run(ctx -> Need.parallel(Api.allPosts()));
         Step renderIndex = Step.named("render_blog_index").reads(POSTS).run(ctx -> {
             StringBuilder items = new StringBuilder();
             for (Post p : ctx.optional(POSTS).orElse(new Post[0])) {
