@@ -65,7 +65,8 @@ public final class EffectFailure extends RuntimeException {
         if (c instanceof EffectFailure f) {
             return f;
         }
-        String message = String.valueOf(c.getMessage());
+        // A refused connection has no message: say what happened instead of "null".
+        String message = c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
         String type;
         if (c instanceof TimeoutException || c instanceof java.net.http.HttpTimeoutException) {
             type = "timeout";

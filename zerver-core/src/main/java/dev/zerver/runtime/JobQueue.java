@@ -101,7 +101,7 @@ public final class JobQueue {
      * Takes the next job, waiting up to {@code timeoutNanos}; null on time-out or when the queue is
      * closed and empty. The take is recorded on the job for {@code workerId}.
      */
-    Job take(String workerId, long timeoutNanos) throws InterruptedException {
+    Job take(int workerId, long timeoutNanos) throws InterruptedException {
         List<Runnable> admitted;
         Job job;
         lock.lock();
@@ -123,7 +123,7 @@ public final class JobQueue {
     }
 
     /** Takes the next job without waiting (the deterministic scheduler), or null. */
-    public Job poll(String workerId) {
+    public Job poll(int workerId) {
         List<Runnable> admitted;
         Job job;
         lock.lock();
@@ -140,7 +140,7 @@ public final class JobQueue {
         return job;
     }
 
-    private Job takeLocked(String workerId) {
+    private Job takeLocked(int workerId) {
         Job job = jobs.poll();
         depth = jobs.size();
         job.record().taken(clock.nanoTime(), workerId, jobs.size());

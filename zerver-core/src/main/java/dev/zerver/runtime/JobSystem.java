@@ -66,15 +66,15 @@ public final class JobSystem implements AutoCloseable {
 
     private void startWorkers(JobQueue queue, int count) {
         for (int i = 0; i < count; i++) {
-            String workerId = queue.name() + "-" + i;
-            Thread t = new Thread(() -> work(queue, workerId), "zerver-" + workerId);
+            int workerId = i;
+            Thread t = new Thread(() -> work(queue, workerId), "zerver-" + queue.name() + "-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
         }
     }
 
-    private void work(JobQueue queue, String workerId) {
+    private void work(JobQueue queue, int workerId) {
         while (true) {
             Job job;
             try {
@@ -91,7 +91,7 @@ public final class JobSystem implements AutoCloseable {
             try {
                 job.run();
             } catch (Throwable t) {
-                LOG.log(System.Logger.Level.ERROR, "worker " + workerId + " caught an escaped failure", t);
+                LOG.log(System.Logger.Level.ERROR, "worker " + queue.name() + "-" + workerId + " caught an escaped failure", t);
             }
         }
     }

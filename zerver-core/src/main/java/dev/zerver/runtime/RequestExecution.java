@@ -121,8 +121,16 @@ final class RequestExecution implements InFlightRequest {
     }
 
     private static String sanitizeRequestId(String value) {
-        if (value == null || value.isEmpty() || value.length() > 128 || !value.matches("[A-Za-z0-9._:\\-]+")) {
+        if (value == null || value.isEmpty() || value.length() > 128) {
             return null;
+        }
+        for (int i = 0; i < value.length(); i++) {   // [A-Za-z0-9._:-], without a regex per request
+            char c = value.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == ':' || c == '-';
+            if (!ok) {
+                return null;
+            }
         }
         return value;
     }
@@ -340,7 +348,7 @@ final class RequestExecution implements InFlightRequest {
         }
         sr.ended(clock().nanoTime(), d.label());
         if (d instanceof Need need) {
-            sr.resumeFn(need.continuationName());
+            sr.nextContinuation(need.continuationName());
         }
         return d;
     }

@@ -132,6 +132,7 @@ public final class ZerverRuntime implements AutoCloseable {
 
     void finished(RequestExecution exec) {
         inFlight.remove(exec);
+        exec.record().finish();
         for (RecordListener l : listeners) {
             try {
                 l.onRequestFinished(exec.record());

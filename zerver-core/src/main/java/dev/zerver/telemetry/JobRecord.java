@@ -33,7 +33,7 @@ public final class JobRecord {
     private long endNanos = -1;
     private int depthAtEnqueue = -1;
     private int depthAtTake = -1;
-    private String workerId;
+    private int workerId = -1;
     private int attempts;
     private final List<ParkEpisode> parks = new ArrayList<>(2);
     private JobOutcome outcome;
@@ -56,7 +56,7 @@ public final class JobRecord {
         depthAtEnqueue = depth;
     }
 
-    public void taken(long nanos, String worker, int depth) {
+    public void taken(long nanos, int worker, int depth) {
         takeNanos = nanos;
         workerId = worker;
         depthAtTake = depth;
@@ -158,7 +158,8 @@ public final class JobRecord {
         return depthAtTake;
     }
 
-    public String workerId() {
+    /** The index of the worker that took the job within its queue's pool, or -1. */
+    public int workerId() {
         return workerId;
     }
 

@@ -57,6 +57,11 @@ public final class RequestRecord {
     private final ConcurrentLinkedQueue<NeedRecord> needs = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<EffectRecord> effects = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<JobRecord> jobs = new ConcurrentLinkedQueue<>();
+    /** The lists above, copied once when the request finished; null until then. */
+    private volatile Frozen frozen;
+
+    private record Frozen(List<StepRecord> steps, List<NeedRecord> needs, List<EffectRecord> effects,
+            List<JobRecord> jobs) {}
 
     private RequestRecord(Builder b) {
         requestId = b.requestId;
@@ -141,6 +146,22 @@ public final class RequestRecord {
         status = statusCode;
         responseBodySize = bodySize;
         endNanos = nanos;
+    }
+
+    /**
+     * The request is over (response written, every job ended): its lists are copied once, so that
+     * every later read returns the same list without copying. Called by the runtime before the
+     * listeners see the record; idempotent.
+     */
+    public void finish() {
+        if (frozen == null) {
+            frozen = new Frozen(List.copyOf(steps), List.copyOf(needs), List.copyOf(effects), List.copyOf(jobs));
+        }
+    }
+
+    /** Whether {@link #finish()} was called. */
+    public boolean isFinished() {
+        return frozen != null;
     }
 
     // ---- read ----
@@ -270,20 +291,28 @@ public final class RequestRecord {
         return cancelReason;
     }
 
+    /** In the order they were recorded; a copy while the request runs, the frozen list once it finished. */
     public List<StepRecord> steps() {
-        return List.copyOf(steps);
+        Frozen f = frozen;
+        return f != null ? f.steps() : List.copyOf(steps);
     }
 
+    /** In the order they were recorded; a copy while the request runs, the frozen list once it finished. */
     public List<NeedRecord> needs() {
-        return List.copyOf(needs);
+        Frozen f = frozen;
+        return f != null ? f.needs() : List.copyOf(needs);
     }
 
+    /** In the order they were recorded; a copy while the request runs, the frozen list once it finished. */
     public List<EffectRecord> effects() {
-        return List.copyOf(effects);
+        Frozen f = frozen;
+        return f != null ? f.effects() : List.copyOf(effects);
     }
 
+    /** In the order they were recorded; a copy while the request runs, the frozen list once it finished. */
     public List<JobRecord> jobs() {
-        return List.copyOf(jobs);
+        Frozen f = frozen;
+        return f != null ? f.jobs() : List.copyOf(jobs);
     }
 
     @Override

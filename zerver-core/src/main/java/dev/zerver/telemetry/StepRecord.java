@@ -20,6 +20,7 @@ public final class StepRecord {
     private long endNanos = -1;
     private String decision;
     private String resumeFn;
+    private String nextContinuation;
     private int needSequence;
     private boolean systemFailure;
     private String errorType;
@@ -45,9 +46,14 @@ public final class StepRecord {
         decision = decisionName;
     }
 
-    /** The Need's continuation function name (for a Need decision), or for a continuation step the function that ran. */
+    /** For a continuation step: the continuation function that ran. */
     public void resumeFn(String fn) {
         resumeFn = fn;
+    }
+
+    /** For a Need decision: the continuation function the Need names, to run when it joins. */
+    public void nextContinuation(String fn) {
+        nextContinuation = fn;
     }
 
     public void need(int sequence) {
@@ -110,9 +116,14 @@ public final class StepRecord {
         return decision;
     }
 
-    /** See {@link #resumeFn(String)}; null when there is none. */
+    /** For a continuation step, the continuation function that ran; else null. */
     public String resumeFn() {
         return resumeFn;
+    }
+
+    /** For a Need decision (of a step or of a continuation), the continuation it names; else null. */
+    public String nextContinuation() {
+        return nextContinuation;
     }
 
     /** The Need this step issued (decision Need) or resumed from (continuation); 0 if none. */

@@ -106,7 +106,7 @@ public final class ManualScheduler implements Scheduling {
     /** Takes and runs the head of the named queue on this thread; false if it was empty. */
     public boolean runNext(String queue) {
         JobQueue q = jobs().queue(queue);
-        Job job = q.poll(queue + "-0");
+        Job job = q.poll(0);
         if (job == null) {
             return false;
         }

@@ -119,7 +119,7 @@ class DecisionsTest {
         assertThat(steps(rec)).isEqualTo(
                 "route_match:system:Continue load:main:Need load:continuation:Continue render:main:Done");
         StepRecord need = rec.steps().get(1);
-        assertThat(need.resumeFn()).isEqualTo("upper");
+        assertThat(need.nextContinuation()).isEqualTo("upper");
         StepRecord resume = rec.steps().get(2);
         assertThat(resume.layer()).isEqualTo(StepLayer.CONTINUATION);
         assertThat(resume.resumeFn()).isEqualTo("upper");

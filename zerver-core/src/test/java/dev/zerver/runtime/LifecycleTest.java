@@ -83,7 +83,7 @@ class LifecycleTest {
         assertThat(root.durations().queueWait()).isEqualTo(2 * MS);
         assertThat(root.depthAtEnqueue()).isEqualTo(1);
         assertThat(root.depthAtTake()).isZero();
-        assertThat(root.workerId()).isEqualTo("continuations-0");
+        assertThat(root.workerId()).isEqualTo(0);
 
         JobRecord a = jobs.get(1);
         JobRecord b = jobs.get(2);

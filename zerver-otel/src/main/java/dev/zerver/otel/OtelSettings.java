@@ -23,6 +23,7 @@ public final class OtelSettings {
     public static final String PROMOTE_PARK_MS = "ZER_VER_PROMOTE_PARK_MS";
     public static final String DEBUG_JOBS = "ZER_VER_DEBUG_JOBS";
     public static final String EXPORT_JOB_DEPTH = "ZER_VER_EXPORT_JOB_DEPTH";
+    public static final String JOB_EVENTS = "ZER_VER_JOB_EVENTS";
     public static final String SAMPLER = "ZER_VER_SAMPLER";
     public static final String ROUTE_P95_WINDOW = "ZER_VER_METRICS_VIEW_ROUTE_P95_WINDOW";
     public static final String SDK_DISABLED = "OTEL_SDK_DISABLED";
@@ -71,6 +72,17 @@ public final class OtelSettings {
         }
     }
 
+    /** Which job lifecycle events a job's logical span carries ({@code ZER_VER_JOB_EVENTS}). */
+    public enum JobEvents {
+        /**
+         * Only events that add to the span's duration attributes: park episodes, failures,
+         * cancellations, retries, Needs and slot writes (the default).
+         */
+        COMPACT,
+        /** Also {@code zerver.job.enqueued}, {@code taken}, {@code started} and {@code completed}. */
+        ALL
+    }
+
     /** Which HTTP attribute keys are emitted ({@code OTEL_SEMCONV_STABILITY_OPT_IN}). */
     public enum HttpSemconv {
         /** Stable keys and the old ones ({@code http/dup}, the default this release). */
@@ -83,6 +95,7 @@ public final class OtelSettings {
     private final Threshold promotePark;
     private final boolean debugJobs;
     private final boolean exportJobDepth;
+    private final JobEvents jobEvents;
     private final SamplerSpec sampler;
     private final Duration routeWindow;
     private final boolean sdkDisabled;
@@ -109,6 +122,7 @@ public final class OtelSettings {
         promotePark = b.promotePark;
         debugJobs = b.debugJobs;
         exportJobDepth = b.exportJobDepth;
+        jobEvents = b.debugJobs ? JobEvents.ALL : b.jobEvents;
         sampler = b.sampler;
         routeWindow = b.routeWindow;
         sdkDisabled = b.sdkDisabled;
@@ -150,6 +164,7 @@ public final class OtelSettings {
         b.promotePark = threshold(env, PROMOTE_PARK_MS, b.promotePark);
         b.debugJobs = env.flag(DEBUG_JOBS, b.debugJobs);
         b.exportJobDepth = env.flag(EXPORT_JOB_DEPTH, b.exportJobDepth);
+        b.jobEvents = env.parse(JOB_EVENTS, b.jobEvents, OtelSettings::jobEvents, "compact or all");
         b.sampler = env.parse(SAMPLER, b.sampler, OtelSettings::sampler,
                 "comma-separated clauses head:R (R from 0 to 1) and tail:T1|T2 with T one of error, promoted"
                         + " (p95, p99, queue and park need route percentiles, not available in this release)");
@@ -320,6 +335,22 @@ public final class OtelSettings {
         return exportJobDepth;
     }
 
+    /** {@link JobEvents#ALL} when set so or when {@link #debugJobs()}; else compact. */
+    public JobEvents jobEvents() {
+        return jobEvents;
+    }
+
+    private static JobEvents jobEvents(String v) {
+        switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "compact":
+                return JobEvents.COMPACT;
+            case "all":
+                return JobEvents.ALL;
+            default:
+                throw new IllegalArgumentException(v);
+        }
+    }
+
     public SamplerSpec sampler() {
         return sampler;
     }
@@ -414,6 +445,7 @@ public final class OtelSettings {
         m.put(PROMOTE_QUEUE_MS, promoteQueue.toString());
         m.put(PROMOTE_PARK_MS, promotePark.toString());
         m.put(DEBUG_JOBS, debugJobs ? "1" : "0");
+        m.put(JOB_EVENTS, jobEvents.name().toLowerCase(Locale.ROOT));
         m.put(SAMPLER, sampler.toString());
         m.put(SEMCONV_STABILITY_OPT_IN, httpSemconv == HttpSemconv.STABLE ? "http" : "http/dup");
         return m;
@@ -425,6 +457,7 @@ public final class OtelSettings {
         private Threshold promotePark = Threshold.DEFAULT;
         private boolean debugJobs;
         private boolean exportJobDepth;
+        private JobEvents jobEvents = JobEvents.COMPACT;
         private SamplerSpec sampler = SamplerSpec.ALWAYS;
         private Duration routeWindow = Duration.ofSeconds(60);
         private boolean sdkDisabled;
@@ -454,6 +487,7 @@ public final class OtelSettings {
             c.promotePark = promotePark;
             c.debugJobs = debugJobs;
             c.exportJobDepth = exportJobDepth;
+            c.jobEvents = jobEvents;
             c.sampler = sampler;
             c.routeWindow = routeWindow;
             c.sdkDisabled = sdkDisabled;
@@ -492,6 +526,12 @@ public final class OtelSettings {
         /** {@code ZER_VER_DEBUG_JOBS}: promote every queue wait and park of every job. */
         public Builder debugJobs(boolean value) {
             debugJobs = value;
+            return this;
+        }
+
+        /** {@code ZER_VER_JOB_EVENTS}: which job lifecycle events to emit (compact by default). */
+        public Builder jobEvents(JobEvents value) {
+            jobEvents = Objects.requireNonNull(value);
             return this;
         }
 

@@ -1,37 +1,19 @@
 package dev.zerver.otel;
 
-import dev.zerver.otel.internal.ConsoleTimelineExporter;
 import dev.zerver.otel.internal.ExportQueue;
-import dev.zerver.otel.internal.OtlpJsonSpanExporter;
-import dev.zerver.otel.internal.Promotion;
 import dev.zerver.otel.internal.ResourceFactory;
-import dev.zerver.otel.internal.TraceAssembler;
-import dev.zerver.runtime.IdGenerator;
-import dev.zerver.telemetry.EffectRecord;
+import dev.zerver.otel.internal.TraceExport;
 import dev.zerver.telemetry.RecordListener;
 import dev.zerver.telemetry.RequestRecord;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
-import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
-import io.opentelemetry.sdk.common.export.MemoryMode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
-import io.opentelemetry.sdk.trace.samplers.Sampler;
-import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -56,22 +38,16 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
 
     private final OtelSettings settings;
     private final Resource resource;
-    private final TraceAssembler assembler;
-    private final Promotion promotion;
-    private final Sampler headSampler;
-    private final ExportQueue<Finished> queue;
-    private final AtomicLong sampledOut = new AtomicLong();
+    private final TraceExport export;
+    private final ExportQueue<TraceExport.Finished> queue;
     private volatile boolean closed;
 
-    private ZerverOtel(OtelSettings settings, SpanExporter exporter) {
+    private ZerverOtel(OtelSettings settings, Resource resource, TraceExport export,
+            ExportQueue<TraceExport.Finished> queue) {
         this.settings = settings;
-        this.resource = ResourceFactory.create(settings);
-        this.assembler = new TraceAssembler(settings, resource, SCOPE, IdGenerator.random());
-        this.promotion = new Promotion(settings);
-        this.headSampler = Sampler.traceIdRatioBased(settings.sampler().headRatio());
-        this.queue = exporter == null ? null : new ExportQueue<>(exporter, this::sampledSpansOf, Finished::weight,
-                settings.maxQueueSize(), settings.maxExportBatchSize(), scheduleDelay(settings, exporter),
-                settings.exportTimeout());
+        this.resource = resource;
+        this.export = export;
+        this.queue = queue;
     }
 
     public static Builder builder() {
@@ -83,86 +59,33 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
         return builder().build();
     }
 
-    /** A finished request and its head decision (null: dropped unless a tail trigger keeps it). */
-    private record Finished(RequestRecord record, String headReason) {
-        /**
-         * About the spans it yields, read from a counter so that queuing costs no list copy: the
-         * root plus one per step, Need and effect (a Need has no span of its own; promoted spans
-         * come on top).
-         */
-        int weight() {
-            return 1 + record.sequenceCount();
-        }
-    }
-
     /**
      * Takes the head decision (a ratio test on the trace id) and hands the record to the export
-     * thread, which applies the tail triggers and builds and exports the spans. A trace the head
-     * drops with no tail trigger configured is not even queued.
+     * thread, which applies the tail triggers, assembles the trace and exports it. A trace the
+     * head drops with no tail trigger configured is not even queued.
      */
     @Override
     public void onRequestFinished(RequestRecord record) {
         if (queue == null || closed) {
             return;
         }
-        String head = headReason(record);
-        if (head == null && settings.sampler().tail().isEmpty()) {
-            sampledOut.incrementAndGet();
-            return;
+        TraceExport.Finished finished = export.headDecision(record);
+        if (finished != null) {
+            queue.offer(finished);
         }
-        queue.offer(new Finished(record, head));
-    }
-
-    private List<SpanData> sampledSpansOf(Finished finished) {
-        List<SpanData> spans = spansOf(finished.record(), finished.headReason());
-        if (spans == null) {
-            sampledOut.incrementAndGet();
-        }
-        return spans;
     }
 
     /**
-     * The spans of a request as they would be exported, or null when sampling drops the trace.
-     * Public for tests and tools that want the trace without exporting it.
+     * The spans of a request as they would be exported, as SDK {@link SpanData}, or null when
+     * sampling drops the trace. For tests and tools; the exporters do not go through SpanData.
      */
     public List<SpanData> spansOf(RequestRecord record) {
-        return spansOf(record, headReason(record));
+        return export.spansOf(record);
     }
 
-    private List<SpanData> spansOf(RequestRecord record, String headReason) {
-        if (headReason != null) {
-            return assembler.assemble(record, headReason);
-        }
-        // Head-dropped: only a tail trigger can keep it, and both are decided on the record alone.
-        Set<SamplerSpec.TailTrigger> tail = settings.sampler().tail();
-        if (tail.contains(SamplerSpec.TailTrigger.ERROR) && failed(record)) {
-            return assembler.assemble(record, "tail:error");
-        }
-        if (tail.contains(SamplerSpec.TailTrigger.PROMOTED) && promotion.any(record)) {
-            return assembler.assemble(record, "tail:promoted");
-        }
-        return null;
-    }
-
-    private String headReason(RequestRecord r) {
-        if (r.parentSpanId() != null) {
-            return r.parentSampled() ? "parent" : null;
-        }
-        SamplingDecision d = headSampler.shouldSample(Context.root(), r.traceId(), "http.server", SpanKind.SERVER,
-                Attributes.empty(), List.of()).getDecision();
-        return d == SamplingDecision.RECORD_AND_SAMPLE ? "head" : null;
-    }
-
-    private static boolean failed(RequestRecord r) {
-        if (r.status() >= 500) {
-            return true;
-        }
-        for (EffectRecord e : r.effects()) {
-            if (e.required() && Boolean.FALSE.equals(e.success())) {
-                return true;
-            }
-        }
-        return false;
+    /** The console waterfall of a request (sampling aside), as the console exporter prints it. */
+    public String timelineOf(RequestRecord record) {
+        return export.timelineOf(record);
     }
 
     public OtelSettings settings() {
@@ -173,14 +96,24 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
         return resource;
     }
 
-    /** Spans dropped because the export queue was full (counted by their requests' weight). */
+    /** Spans lost: refused by a full export queue, or given up on by the exporter after its retries. */
     public long droppedSpans() {
         return queue == null ? 0 : queue.droppedSpans();
     }
 
-    /** Spans the exporter accepted. */
+    /** Traces lost, counted as {@link #droppedSpans()}. */
+    public long droppedTraces() {
+        return queue == null ? 0 : queue.droppedTraces();
+    }
+
+    /** Spans the exporter delivered. */
     public long exportedSpans() {
         return queue == null ? 0 : queue.exportedSpans();
+    }
+
+    /** Traces the exporter delivered. */
+    public long exportedTraces() {
+        return queue == null ? 0 : queue.exportedTraces();
     }
 
     /** Spans waiting in the export queue. */
@@ -188,12 +121,12 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
         return queue == null ? 0 : queue.queuedSpans();
     }
 
-    /** Traces the sampler dropped. */
+    /** Traces the sampler dropped (not exported by choice, not counted as lost). */
     public long sampledOutTraces() {
-        return sampledOut.get();
+        return export.sampledOut();
     }
 
-    /** Exports what is queued now. */
+    /** Exports what is queued now and waits for what is in flight. */
     public CompletableResultCode flush() {
         return queue == null ? CompletableResultCode.ofSuccess() : queue.flush();
     }
@@ -207,14 +140,6 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
                 queue.close();
             }
         }
-    }
-
-    private static Duration scheduleDelay(OtelSettings s, SpanExporter exporter) {
-        // A person watches the console: show each request promptly.
-        if (exporter instanceof ConsoleTimelineExporter && s.scheduleDelay().compareTo(Duration.ofMillis(100)) > 0) {
-            return Duration.ofMillis(100);
-        }
-        return s.scheduleDelay();
     }
 
     /** Configures the integration; {@link #build()} reads the environment and validates. */
@@ -238,7 +163,11 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
             return this;
         }
 
-        /** Export through this exporter instead of the one the settings name. */
+        /**
+         * Export through this exporter instead of the one the settings name. It receives SDK
+         * {@code SpanData}, built for it: slower than the built-in exporters, which encode OTLP
+         * straight from the request record.
+         */
         public Builder exporter(SpanExporter value) {
             exporter = Objects.requireNonNull(value);
             return this;
@@ -257,45 +186,10 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
          */
         public ZerverOtel build() {
             OtelSettings resolved = OtelSettings.resolve(settings, environment);
-            return new ZerverOtel(resolved, exporter != null ? exporter : exporterFor(resolved));
-        }
-
-        private SpanExporter exporterFor(OtelSettings s) {
-            if (s.sdkDisabled()) {
-                return null;
-            }
-            switch (s.tracesExporter()) {
-                case NONE:
-                    return null;
-                case CONSOLE:
-                    return new ConsoleTimelineExporter(console);
-                default:
-                    return otlp(s);
-            }
-        }
-
-        private static SpanExporter otlp(OtelSettings s) {
-            String endpoint = s.tracesEndpoint() != null ? s.tracesEndpoint() : "http://localhost:4318/v1/traces";
-            switch (s.protocol()) {
-                case HTTP_JSON:
-                    return new OtlpJsonSpanExporter(endpoint, s.headers(), s.gzip(), s.timeout());
-                case GRPC:
-                    OtlpGrpcSpanExporterBuilder g = OtlpGrpcSpanExporter.builder()
-                            .setEndpoint(s.tracesEndpoint() != null ? s.tracesEndpoint() : "http://localhost:4317")
-                            .setTimeout(s.timeout())
-                            .setCompression(s.gzip() ? "gzip" : "none");
-                    s.headers().forEach(g::addHeader);
-                    return g.build();
-                default:
-                    OtlpHttpSpanExporterBuilder b = OtlpHttpSpanExporter.builder()
-                            // One export at a time (the export thread waits for each), so buffers can be reused.
-                            .setMemoryMode(MemoryMode.REUSABLE_DATA)
-                            .setEndpoint(endpoint)
-                            .setTimeout(s.timeout())
-                            .setCompression(s.gzip() ? "gzip" : "none");
-                    s.headers().forEach(b::addHeader);
-                    return b.build();
-            }
+            Resource resource = ResourceFactory.create(resolved);
+            TraceExport export = new TraceExport(resolved, resource, SCOPE);
+            ExportQueue<TraceExport.Finished> queue = export.queue(exporter, console);
+            return new ZerverOtel(resolved, resource, export, queue);
         }
     }
 }

@@ -26,8 +26,19 @@ class DurationPropertyTest {
     private static final long EPOCH = 1_750_000_000_000_000_000L;
 
     @Test
-    void exportedDurationsAreTheDifferencesOfExportedEvents() {
-        ZerverOtel otel = ZerverOtel.builder().environment(Map.of(OtelSettings.TRACES_EXPORTER, "none")).build();
+    void withAllEventsExportedDurationsAreTheDifferencesOfExportedEvents() {
+        check(true);
+    }
+
+    /** Compact: no enqueued/taken/started/completed events, and the span's own interval says the same. */
+    @Test
+    void compactSpansKeepEveryDurationFromTheirIntervalAndParkEvents() {
+        check(false);
+    }
+
+    private static void check(boolean all) {
+        ZerverOtel otel = ZerverOtel.builder().environment(Map.of(OtelSettings.TRACES_EXPORTER, "none",
+                OtelSettings.JOB_EVENTS, all ? "all" : "compact")).build();
         Random random = new Random(20261127);
         for (int trial = 0; trial < 2_000; trial++) {
             SpanData span = effectSpan(otel, randomJob(random));
@@ -56,14 +67,31 @@ class DurationPropertyTest {
                         first.putIfAbsent(e.getName(), t);
                 }
             }
-            if (parkStart >= 0) {
+            if (parkStart >= 0 && end >= 0) {
                 parked += end - parkStart; // ended while parked
+            }
+            String where = "trial " + trial + ": " + span.getEvents();
+            if (!all) {
+                assertThat(first.keySet()).as(where).doesNotContain("zerver.job.enqueued", "zerver.job.taken",
+                        "zerver.job.started").allMatch(n -> !n.equals("zerver.job.completed"));
+                if (end < 0) { // completed: the span ends when the job did
+                    end = span.getEndEpochNanos();
+                    if (parkStart >= 0) {
+                        parked += end - parkStart;
+                    }
+                }
+                long enqueued = span.getStartEpochNanos();
+                assertThat(nanos(span, "job.park_wait_ms_total")).as(where).isEqualTo(parked);
+                assertThat(nanos(span, "job.queue_wait_ms") + nanos(span, "job.dispatch_ms")
+                        + nanos(span, "job.park_wait_ms_total") + nanos(span, "job.run_active_ms"))
+                        .as(where).isEqualTo(end - enqueued);
+                assertThat(span.getAttributes().get(AttributeKey.longKey("job.park_count"))).isEqualTo(parks);
+                continue;
             }
             long enqueued = first.get("zerver.job.enqueued");
             long taken = first.getOrDefault("zerver.job.taken", end);
             long started = first.getOrDefault("zerver.job.started", end);
 
-            String where = "trial " + trial + ": " + span.getEvents();
             assertThat(nanos(span, "job.queue_wait_ms")).as(where).isEqualTo(taken - enqueued);
             assertThat(nanos(span, "job.dispatch_ms")).as(where).isEqualTo(started - taken);
             assertThat(nanos(span, "job.park_wait_ms_total")).as(where).isEqualTo(parked);
@@ -90,7 +118,7 @@ class DurationPropertyTest {
             return job;
         }
         t += random.nextInt(50_000_000);
-        job.taken(t, "effects-" + random.nextInt(4), random.nextInt(10));
+        job.taken(t, random.nextInt(4), random.nextInt(10));
         t += random.nextInt(100_000);
         job.started(t);
         job.attempt(1);

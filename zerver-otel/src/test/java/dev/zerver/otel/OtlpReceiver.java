@@ -32,9 +32,9 @@ public final class OtlpReceiver implements AutoCloseable {
 
     public final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
     public final List<String> contentTypes = new CopyOnWriteArrayList<>();
-    final AtomicInteger failNext = new AtomicInteger();
-    volatile int failStatus = 503;
-    volatile String retryAfter = "0";
+    public final AtomicInteger failNext = new AtomicInteger();
+    public volatile int failStatus = 503;
+    public volatile String retryAfter = "0";
     private final HttpServer server;
     private final io.grpc.Server grpc;
 
@@ -94,9 +94,7 @@ public final class OtlpReceiver implements AutoCloseable {
             contentTypes.add(type);
             ExportTraceServiceRequest request;
             if (type != null && type.startsWith("application/json")) {
-                ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
-                JsonFormat.parser().merge(JSON.writeValueAsString(hexIdsToBase64(JSON.readTree(body))), b);
-                request = b.build();
+                request = decodeJson(body);
             } else {
                 request = ExportTraceServiceRequest.parseFrom(body);
             }
@@ -112,6 +110,13 @@ public final class OtlpReceiver implements AutoCloseable {
             ex.sendResponseHeaders(400, -1);
             throw e;
         }
+    }
+
+    /** An OTLP/JSON request body, decoded by protobuf's own JSON parser into the official classes. */
+    public static ExportTraceServiceRequest decodeJson(byte[] body) throws IOException {
+        ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
+        JsonFormat.parser().merge(JSON.writeValueAsString(hexIdsToBase64(JSON.readTree(body))), b);
+        return b.build();
     }
 
     /** OTLP JSON carries ids as hex; protobuf's JSON mapping expects base64 for bytes fields. */

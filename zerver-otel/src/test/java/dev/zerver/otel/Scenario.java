@@ -28,20 +28,25 @@ import java.util.concurrent.TimeUnit;
  * scripted (they park, fail and record family attributes as the real handlers do), and the
  * trace each request yields.
  */
-final class Scenario {
+public final class Scenario {
     static final Slot<String> USER = Slot.of("user", String.class);
     static final Slot<String> POST = Slot.of("post", String.class);
     static final Slot<String> AUTHOR = Slot.of("author", String.class);
     static final Slot<String> COMMENTS = Slot.of("comments", String.class);
 
-    final ManualScheduler scheduler = new ManualScheduler();
+    public final ManualScheduler scheduler = new ManualScheduler();
     final InProcess.Records records = new InProcess.Records();
-    final Map<String, Script> scripts = new HashMap<>();
-    final Zerver app;
-    final ZerverOtel otel;
+    public final Map<String, Script> scripts = new HashMap<>();
+    public final Zerver app;
+    public final ZerverOtel otel;
     private RetryPolicy dbRetry = RetryPolicy.none();
 
-    Scenario(Map<String, String> env) {
+    public Scenario(Map<String, String> env) {
+        this(env, null);
+    }
+
+    /** With a real database: {@code /posts/{id}} reads table {@code posts} through {@code database}. */
+    public Scenario(Map<String, String> env, dev.zerver.effects.db.JdbcEffects database) {
         scripts.put("post", db(Script.returning("post-7")));
         scripts.put("author", cache(Script.returning("author-ana")));
         scripts.put("comments", http(Script.returning("[]"), 200));
@@ -52,7 +57,8 @@ final class Scenario {
             return Decision.next();
         });
         Step loadPost = Step.named("load_post").writes(POST).run(ctx -> Need.parallel(
-                        ScriptedEffects.effect(EffectKind.DB, "get", "posts", scripts.get("post")).into(POST)
+                        (database != null ? dev.zerver.effects.db.Db.get("posts", ctx.param("id"))
+                                : ScriptedEffects.effect(EffectKind.DB, "get", "posts", scripts.get("post"))).into(POST)
                                 .timeout(Duration.ofSeconds(2)).retry(dbRetry))
                 .join(Join.ALL)
                 .continueWith("check_post", c -> c.optional(POST).isPresent()
@@ -76,7 +82,16 @@ final class Scenario {
                                 .into(COMMENTS).optional())
                 .join(Join.FIRST_SUCCESS)
                 .continueWith("show", c -> Decision.done(Response.text(c.optional(COMMENTS).orElse("none")))));
-        app = Zerver.builder()
+        Step chain = Step.named("load_chain").writes(POST, COMMENTS).run(ctx -> Need.parallel(
+                        ScriptedEffects.effect(EffectKind.DB, "get", "posts", scripts.get("post")).into(POST))
+                .continueWith("after_post", c -> Need.parallel(
+                                ScriptedEffects.effect(EffectKind.HTTP, "get", "comments", scripts.get("comments")).into(COMMENTS))
+                        .continueWith("after_comments", c2 -> Decision.done(Response.text(c2.require(POST) + c2.require(COMMENTS))))));
+        Zerver.Builder builder = Zerver.builder();
+        if (database != null) {
+            builder.effectHandler(database);
+        }
+        app = builder
                 .environment(Map.of())
                 .scheduling(scheduler)
                 .effectHandler(new ScriptedEffects())
@@ -85,6 +100,7 @@ final class Scenario {
                 .route("GET", "/posts/{id}", r -> r.before(auth).step(loadPost, render))
                 .get("/pages/{id}", loadPage, renderPage)
                 .get("/mirror", mirror)
+                .get("/chain", chain)
                 .build();
     }
 
@@ -100,7 +116,7 @@ final class Scenario {
     }
 
     /** What the real db handler records for {@code Db.get("posts", id)} on SQLite. */
-    static Script db(Script base) {
+    public static Script db(Script base) {
         return base
                 .attribute("db.system.name", "sqlite")
                 .attribute("db.operation.name", "GET")
@@ -126,7 +142,7 @@ final class Scenario {
                 .attribute("http.response.status_code", (long) status);
     }
 
-    InProcess.Exchange send(String uri) {
+    public InProcess.Exchange send(String uri) {
         return InProcess.send(app, InboundRequest.builder().method("GET").uri(uri)
                 .header("host", "blog.example:8080")
                 .header("user-agent", "golden/1.0")
@@ -136,7 +152,7 @@ final class Scenario {
     }
 
     /** The finished record of the request that just ended. */
-    RequestRecord record() throws InterruptedException {
+    public RequestRecord record() throws InterruptedException {
         RequestRecord r = records.take(1, TimeUnit.SECONDS);
         if (r == null) {
             throw new AssertionError("no record: the request did not finish");
@@ -144,7 +160,7 @@ final class Scenario {
         return r;
     }
 
-    List<SpanData> trace() throws InterruptedException {
+    public List<SpanData> trace() throws InterruptedException {
         return otel.spansOf(record());
     }
 }

@@ -3,8 +3,6 @@ package dev.zerver.otel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zerver.effects.EffectFailure;
-import dev.zerver.otel.internal.ConsoleTimelineExporter;
-import dev.zerver.otel.internal.OtlpJsonSpanExporter;
 import dev.zerver.runtime.InboundRequest;
 import dev.zerver.telemetry.ParkCause;
 import dev.zerver.testing.InProcess;
@@ -42,8 +40,8 @@ class TraceFeaturesTest {
         s.scheduler.runToCompletion();
         SpanData db = span(s.trace(), "db.get posts");
         assertThat(db.getEvents()).hasSize(128);
-        assertThat(db.getTotalRecordedEvents()).isEqualTo(3 + 140 + 1 + 1); // enqueued/taken/started, 70 parks, end, slot write
-        assertThat(db.getAttributes().get(AttributeKey.longKey("zerver.events.dropped"))).isEqualTo(17L);
+        assertThat(db.getTotalRecordedEvents()).isEqualTo(140 + 1); // compact: 70 parks and the slot write
+        assertThat(db.getAttributes().get(AttributeKey.longKey("zerver.events.dropped"))).isEqualTo(13L);
     }
 
     @Test
@@ -144,54 +142,98 @@ class TraceFeaturesTest {
                 .park(ParkCause.BACKPRESSURE, "db_pool", 1, 1, Duration.ofMillis(8))));
         s.send("/posts/7");
         s.scheduler.runToCompletion();
-        String text = ConsoleTimelineExporter.render(s.trace());
+        String text = s.otel.timelineOf(s.record());
         assertThat(text).startsWith("GET /posts/{id} 200 in 8.000 ms  trace ");
         assertThat(text).contains("     0.000      8.000  http.server: GET /posts/{id}\n");
         assertThat(text).contains("     0.000      8.000      db.get posts  ok  queue 0.00 run 0.00 park 8.00\n");
         assertThat(text).contains("     0.000      8.000        job.park(backpressure) db_pool (1/1)  [promoted]\n");
 
         s.scripts.put("post", Scenario.db(Script.failing(EffectFailure.infrastructure("io_error", "down"))));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ConsoleTimelineExporter console = new ConsoleTimelineExporter(new PrintStream(out, true, StandardCharsets.UTF_8));
         s.send("/posts/7");
         s.scheduler.runToCompletion();
-        console.export(s.trace());
-        assertThat(out.toString(StandardCharsets.UTF_8))
+        assertThat(s.otel.timelineOf(s.record()))
                 .contains("GET /posts/{id} 500 in")
                 .contains("db.get posts  failed")
                 .contains("[ERROR io_error]");
     }
 
     @Test
-    void theJsonExporterHonoursRetryAfterAndGivesUpOnNonRetryableStatus() throws Exception {
-        try (OtlpReceiver receiver = new OtlpReceiver(0)) {
-            List<Duration> waits = new CopyOnWriteArrayList<>();
-            OtlpJsonSpanExporter exporter = new OtlpJsonSpanExporter(receiver.endpoint() + "/v1/traces", Map.of(), false,
-                    Duration.ofSeconds(30), waits::add);
-            Scenario s = new Scenario(Map.of());
-            s.send("/posts/7");
+    void aContinuationThatNeedsAgainNamesTheFunctionThatRanAndTheOneItResumesWith() throws Exception {
+        Scenario s = new Scenario(Map.of());
+        InProcess.Exchange ex = s.send("/chain");
+        s.scheduler.runToCompletion();
+        assertThat(ex.response().bodyText()).isEqualTo("post-7[]");
+        List<SpanData> trace = s.trace();
+        List<SpanData> resumes = trace.stream().filter(sp -> sp.getName().equals("step.load_chain.resume")).toList();
+        assertThat(resumes).hasSize(2);
+        SpanData first = resumes.get(0);
+        assertThat(first.getAttributes().get(AttributeKey.stringKey("zerver.resume.fn"))).isEqualTo("after_post");
+        assertThat(first.getAttributes().get(AttributeKey.stringKey("zerver.step.decision"))).isEqualTo("Need");
+        assertThat(first.getAttributes().get(AttributeKey.stringKey("zerver.step.resume"))).isEqualTo("after_comments");
+        SpanData second = resumes.get(1);
+        assertThat(second.getAttributes().get(AttributeKey.stringKey("zerver.resume.fn"))).isEqualTo("after_comments");
+        assertThat(second.getAttributes().get(AttributeKey.stringKey("zerver.step.resume"))).isNull();
+        SpanData step = span(trace, "step.load_chain");
+        assertThat(step.getAttributes().get(AttributeKey.stringKey("zerver.step.resume"))).isEqualTo("after_post");
+    }
+
+    @Test
+    void everySpanLiesWithinTheRoot() throws Exception {
+        Scenario s = new Scenario(Map.of());
+        // first_success answers at 2 ms with the mirror; the primary goes on until 10 ms, after the response
+        s.scripts.put("primary", Scenario.http(Script.returning("[primary]")
+                .park(ParkCause.IO_WAIT, "comments_primary", Duration.ofMillis(10)), 200));
+        s.scripts.put("mirror", Scenario.http(Script.returning("[mirror]")
+                .park(ParkCause.IO_WAIT, "comments_mirror", Duration.ofMillis(2)), 200));
+        for (String uri : List.of("/posts/7", "/pages/7", "/chain", "/mirror")) {
+            s.send(uri);
             s.scheduler.runToCompletion();
             List<SpanData> trace = s.trace();
-
-            receiver.failNext.set(2);
-            receiver.retryAfter = "7";
-            assertThat(exporter.export(trace).isSuccess()).isTrue();
-            assertThat(waits).containsExactly(Duration.ofSeconds(7), Duration.ofSeconds(7));
-            assertThat(receiver.spans()).hasSize(trace.size());
-
-            waits.clear();
-            receiver.failNext.set(1);
-            receiver.failStatus = 400; // not retryable
-            assertThat(exporter.export(trace).isSuccess()).isFalse();
-            assertThat(waits).isEmpty();
-
-            receiver.failNext.set(10);
-            receiver.failStatus = 429;
-            receiver.retryAfter = null; // exponential backoff: about 1 s, then x1.5, with jitter
-            assertThat(exporter.export(trace).isSuccess()).isFalse();
-            assertThat(waits).hasSize(4);
-            assertThat(waits.get(0)).isBetween(Duration.ofMillis(800), Duration.ofMillis(1200));
-            assertThat(waits.get(1)).isBetween(Duration.ofMillis(1200), Duration.ofMillis(1800));
+            SpanData root = trace.get(0);
+            assertThat(trace).as(uri).allSatisfy(sp -> {
+                assertThat(sp.getStartEpochNanos()).isGreaterThanOrEqualTo(root.getStartEpochNanos());
+                assertThat(sp.getEndEpochNanos()).isLessThanOrEqualTo(root.getEndEpochNanos());
+            });
         }
+    }
+
+    @Test
+    void aUserSuppliedSpanExporterReceivesEverySpanAsSpanData() throws Exception {
+        List<SpanData> received = new CopyOnWriteArrayList<>();
+        SpanExporter mine = new SpanExporter() {
+            @Override
+            public CompletableResultCode export(Collection<SpanData> spans) {
+                received.addAll(spans);
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode flush() {
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode shutdown() {
+                return CompletableResultCode.ofSuccess();
+            }
+        };
+        Scenario s = new Scenario(Map.of());
+        ZerverOtel otel = ZerverOtel.builder().environment(Map.of()).exporter(mine).build();
+        int expected = 0;
+        for (int i = 0; i < 5; i++) {
+            s.send("/pages/" + i);
+            s.scheduler.runToCompletion();
+            dev.zerver.telemetry.RequestRecord record = s.record();
+            expected += otel.spansOf(record).size();
+            otel.onRequestFinished(record);
+        }
+        otel.flush().join(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(received).hasSize(expected);
+        assertThat(received.stream().map(SpanData::getTraceId).distinct().count()).isEqualTo(5);
+        assertThat(received).filteredOn(sp -> sp.getName().equals("http.get comments")).hasSize(5)
+                .allSatisfy(sp -> assertThat(sp.getAttributes().get(AttributeKey.longKey("job.worker_id"))).isEqualTo(0L));
+        assertThat(otel.exportedSpans()).isEqualTo(expected);
+        assertThat(otel.exportedTraces()).isEqualTo(5);
+        otel.close();
     }
 }

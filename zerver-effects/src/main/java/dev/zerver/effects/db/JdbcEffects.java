@@ -233,7 +233,12 @@ public final class JdbcEffects implements EffectHandler<DbRequest>, AutoCloseabl
         return new EffectResult(rows, size);
     }
 
-    /** Pool exhaustion, lost connections and busy databases are infrastructure; bad SQL and constraints are not. */
+    /**
+     * What the request's own data caused is the application's failure (SQLState class 23,
+     * constraints: 409; class 22, data exceptions: 400) and never feeds a circuit breaker;
+     * everything else (pool exhaustion, lost connections, a missing table or bad SQL, class 42)
+     * is the infrastructure's.
+     */
     private EffectFailure classify(SQLException e, EffectContext ctx) {
         if (ctx.isAbandoned()) {
             return EffectFailure.infrastructure("cancelled", "statement cancelled");
@@ -242,18 +247,16 @@ public final class JdbcEffects implements EffectHandler<DbRequest>, AutoCloseabl
         if (e instanceof SQLTransientConnectionException) {
             return EffectFailure.infrastructure("pool_timeout", "no pooled connection within the pool timeout");
         }
-        if (state.startsWith("23")) {
-            return EffectFailure.application("constraint_violation", e.getMessage(), 409);
-        }
-        if (state.startsWith("42")) {
-            return EffectFailure.application("sql_error", e.getMessage(), 500);
-        }
-        String message = e.getMessage() == null ? "" : e.getMessage();
-        if (system.equals("sqlite") && message.contains("SQLITE_CONSTRAINT")) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (state.startsWith("23") || (system.equals("sqlite") && message.contains("SQLITE_CONSTRAINT"))) {
             return EffectFailure.application("constraint_violation", message, 409);
         }
-        if (system.equals("sqlite") && message.contains("SQLITE_ERROR")) {
-            return EffectFailure.application("sql_error", message, 500);
+        if (state.startsWith("22") || (system.equals("sqlite")
+                && (message.contains("SQLITE_MISMATCH") || message.contains("SQLITE_TOOBIG")))) {
+            return EffectFailure.application("invalid_data", message, 400);
+        }
+        if (state.startsWith("42") || (system.equals("sqlite") && message.contains("SQLITE_ERROR"))) {
+            return EffectFailure.infrastructure("sql_error", message);
         }
         return EffectFailure.infrastructure(state.startsWith("08") ? "connection_error" : "db_error", message);
     }

@@ -114,6 +114,7 @@ class SqliteEffectsTest {
         Response bad = manual(n -> Db.query("SELECT nope FROM post"), rec);
         assertThat(bad.status()).isEqualTo(500);
         assertThat(rec[0].effects().get(0).errorType()).isEqualTo("sql_error");
+        assertThat(rec[0].effects().get(0).isInfrastructureFailure()).isTrue(); // a missing column is not the caller's fault
     }
 
     @Test

@@ -1,47 +1,50 @@
 package dev.zerver.otel.internal;
 
 import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Function;
-import java.util.function.ToIntFunction;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Turns finished requests into spans and exports them in batches, all on its own thread: the
- * thread that hands a request over (a worker, or the event loop that wrote the response) only
- * queues it.
+ * Hands finished requests from the threads that served them to one export thread, which
+ * assembles their traces into reused {@link Trace} objects and passes batches to a
+ * {@link TraceSink}. The serving thread only queues a reference.
  *
- * <p>Bounded by {@code maxQueueSize} spans, counting each waiting request by its weight (about the
- * spans it will yield). A request enters whole or not at all: when it does not fit, it is
- * dropped, counted, and reported in the log (at most once every ten seconds), so that a collector
- * that is down costs memory up to the bound and nothing more. A batch holds whole traces (up to
- * {@code maxBatchSize} spans, one trace if it alone is bigger), which lets the console exporter
- * print each request in one piece.
+ * <p>Bounded by {@code maxQueueSize} spans, counting each waiting request by an upper estimate of
+ * its spans. A request enters whole or not at all. What is lost is counted exactly, in traces and
+ * spans, in one pair of counters: requests refused because the queue was full, and batches the
+ * sink gave up on after its retries. Losses are logged in one line at most every ten seconds.
  *
- * <p>Why not the SDK's {@code BatchSpanProcessor}: it takes finished spans one by one, so the
- * spans would have to be built on the caller's thread, and it reports drops only as a metric.
+ * <p>A batch holds whole traces, up to {@code maxBatchSize} spans (one trace if it alone is
+ * bigger). Sinks keep a few batches in flight, so assembling and encoding the next batch overlaps
+ * sending the previous ones.
  *
- * @param <T> what is queued (a request record); {@code toSpans} returns null for a trace the
- *     sampler drops
+ * @param <T> what is queued (a finished request and its head decision)
  */
 public final class ExportQueue<T> implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ExportQueue.class.getName());
     private static final long REPORT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private final SpanExporter exporter;
-    private final Function<T, List<SpanData>> toSpans;
-    private final ToIntFunction<T> weight;
+    /** What the queue needs to know about an item. */
+    interface Source<T> {
+        /** At least as many spans as the item yields: what it occupies in the queue. */
+        int weight(T item);
+
+        /** Assembles the item's trace into {@code into}; false when sampling drops it. */
+        boolean assemble(T item, Trace into);
+
+        /** The spans the item would have exported (0 when sampling drops it): counted when it is lost. */
+        int exportableSpans(T item);
+    }
+
+    private final TraceSink sink;
+    private final Source<T> source;
     private final int maxQueueSize;
     private final int maxBatchSize;
     private final long scheduleDelayNanos;
@@ -49,37 +52,60 @@ public final class ExportQueue<T> implements AutoCloseable {
     private final ConcurrentLinkedQueue<Pending<T>> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedSpans = new AtomicInteger();
     private final AtomicLong droppedSpans = new AtomicLong();
+    private final AtomicLong droppedTraces = new AtomicLong();
     private final AtomicLong exportedSpans = new AtomicLong();
-    private final AtomicLong failedSpans = new AtomicLong();
+    private final AtomicLong exportedTraces = new AtomicLong();
+    private final AtomicReference<String> lastFailure = new AtomicReference<>();
+    private final AtomicReference<CompletableResultCode> flushRequest = new AtomicReference<>();
     private final Thread thread;
     private volatile boolean closing;
-    private final AtomicReference<CompletableResultCode> flushRequest = new AtomicReference<>();
     private long lastReportNanos;
     private long droppedAtLastReport;
+    // The export thread's reused traces.
+    private Trace[] batch = new Trace[8];
 
     private record Pending<T>(T item, int weight) {}
 
-    public ExportQueue(SpanExporter exporter, Function<T, List<SpanData>> toSpans, ToIntFunction<T> weight,
-            int maxQueueSize, int maxBatchSize, Duration scheduleDelay, Duration exportTimeout) {
-        this.exporter = exporter;
-        this.toSpans = toSpans;
-        this.weight = weight;
+    private final TraceSink.Outcome outcome = new TraceSink.Outcome() {
+        @Override
+        public void delivered(int traces, int spans) {
+            exportedTraces.addAndGet(traces);
+            exportedSpans.addAndGet(spans);
+        }
+
+        @Override
+        public void failed(int traces, int spans, String why) {
+            droppedTraces.addAndGet(traces);
+            droppedSpans.addAndGet(spans);
+            lastFailure.set(why);
+        }
+    };
+
+    public ExportQueue(TraceSink sink, Source<T> source, int maxQueueSize, int maxBatchSize, Duration scheduleDelay,
+            Duration exportTimeout) {
+        this.sink = sink;
+        this.source = source;
         this.maxQueueSize = maxQueueSize;
-        this.maxBatchSize = Math.min(maxBatchSize, maxQueueSize);
+        this.maxBatchSize = Math.max(1, Math.min(maxBatchSize, maxQueueSize));
         this.scheduleDelayNanos = Math.max(1, scheduleDelay.toNanos());
-        this.exportTimeoutNanos = exportTimeout.isZero() ? Long.MAX_VALUE : exportTimeout.toNanos();
+        this.exportTimeoutNanos = exportTimeout.isZero() ? TimeUnit.SECONDS.toNanos(30) : exportTimeout.toNanos();
         this.thread = new Thread(this::loop, "zerver-trace-export");
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
-    /** Queues one request; returns false (and counts its spans dropped) when it does not fit. */
+    /** Queues one request; returns false (and counts what it would have exported as dropped) when it does not fit. */
     public boolean offer(T item) {
-        int n = Math.max(1, weight.applyAsInt(item));
+        int n = Math.max(1, source.weight(item));
         while (true) {
             int queued = queuedSpans.get();
             if (closing || queued + n > maxQueueSize) {
-                droppedSpans.addAndGet(n);
+                int spans = source.exportableSpans(item);
+                if (spans > 0) {
+                    droppedTraces.incrementAndGet();
+                    droppedSpans.addAndGet(spans);
+                    lastFailure.compareAndSet(null, "export queue full (" + maxQueueSize + " spans)");
+                }
                 return false;
             }
             if (queuedSpans.compareAndSet(queued, queued + n)) {
@@ -93,27 +119,31 @@ public final class ExportQueue<T> implements AutoCloseable {
         return true;
     }
 
-    /** Spans dropped because the queue was full (or closing), counted by the weight of their requests. */
+    /** Spans lost: refused by a full queue, or given up on by the exporter after its retries. */
     public long droppedSpans() {
         return droppedSpans.get();
     }
 
-    /** Spans the exporter accepted. */
+    /** Traces lost, counted as {@link #droppedSpans()}. */
+    public long droppedTraces() {
+        return droppedTraces.get();
+    }
+
+    /** Spans the exporter delivered. */
     public long exportedSpans() {
         return exportedSpans.get();
     }
 
-    /** Spans the exporter failed to deliver (after its own retries). */
-    public long failedSpans() {
-        return failedSpans.get();
+    public long exportedTraces() {
+        return exportedTraces.get();
     }
 
-    /** Spans waiting for export, by weight; never more than the queue's size. */
+    /** Spans waiting for export (an upper estimate); never more than the queue's size. */
     public int queuedSpans() {
         return queuedSpans.get();
     }
 
-    /** Exports everything queued now; completes when done (or failed). */
+    /** Exports everything queued now and waits for what is in flight; completes when done. */
     public CompletableResultCode flush() {
         // Callers that flush together share one request: none is left waiting on a lost one.
         CompletableResultCode request = flushRequest.updateAndGet(r -> r != null ? r : new CompletableResultCode());
@@ -121,89 +151,100 @@ public final class ExportQueue<T> implements AutoCloseable {
         return request;
     }
 
-    /** Exports what is queued (within the export timeout), then shuts the exporter down. */
+    /** Exports what is queued (within the export timeout), then shuts the sink down. */
     @Override
     public void close() {
         closing = true;
         LockSupport.unpark(thread);
         try {
-            thread.join(TimeUnit.NANOSECONDS.toMillis(Math.min(exportTimeoutNanos, TimeUnit.SECONDS.toNanos(30))) + 1000);
+            thread.join(TimeUnit.NANOSECONDS.toMillis(exportTimeoutNanos) + 1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        exporter.shutdown().join(5, TimeUnit.SECONDS);
+        sink.shutdown();
     }
 
     private void loop() {
-        long nextExport = System.nanoTime() + scheduleDelayNanos;
+        long delay = sink.interactive() ? Math.min(scheduleDelayNanos, TimeUnit.MILLISECONDS.toNanos(100)) : scheduleDelayNanos;
+        long nextExport = System.nanoTime() + delay;
         while (true) {
             CompletableResultCode flush = flushRequest.get();
-            boolean due = System.nanoTime() >= nextExport || queuedSpans.get() >= maxBatchSize;
+            boolean due = System.nanoTime() - nextExport >= 0 || queuedSpans.get() >= maxBatchSize;
             if (due || flush != null || closing) {
                 drain();
-                nextExport = System.nanoTime() + scheduleDelayNanos;
+                nextExport = System.nanoTime() + delay;
+                if (flush != null || closing) {
+                    sink.awaitIdle(exportTimeoutNanos);
+                }
                 if (flush != null) {
                     flushRequest.compareAndSet(flush, null);
                     flush.succeed();
                 }
                 if (closing && pending.isEmpty()) {
-                    reportDrops(true);
+                    report(true);
                     return;
                 }
             }
-            reportDrops(false);
-            LockSupport.parkNanos(this, Math.max(1, nextExport - System.nanoTime()));
+            report(false);
+            LockSupport.parkNanos(this, Math.max(1, Math.min(nextExport - System.nanoTime(), REPORT_EVERY_NANOS)));
         }
     }
 
-    /** Builds and exports everything queued, in batches of whole traces. */
+    /** Assembles and sends everything queued, in batches of whole traces. */
     private void drain() {
-        List<SpanData> batch = new ArrayList<>();
+        int count = 0;
+        int spans = 0;
         Pending<T> next;
         while ((next = pending.poll()) != null) {
             queuedSpans.addAndGet(-next.weight());
-            List<SpanData> spans;
+            if (count == batch.length) {
+                batch = Arrays.copyOf(batch, count * 2);
+            }
+            if (batch[count] == null) {
+                batch[count] = new Trace();
+            }
+            Trace t = batch[count];
+            boolean kept;
             try {
-                spans = toSpans.apply(next.item());
+                kept = source.assemble(next.item(), t);
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "zerver: could not build the spans of a request", e);
+                LOG.warning("zerver: could not assemble the trace of a request: " + e);
                 continue;
             }
-            if (spans == null || spans.isEmpty()) {
+            if (!kept) {
                 continue;
             }
-            if (!batch.isEmpty() && batch.size() + spans.size() > maxBatchSize) {
-                export(batch);
-                batch = new ArrayList<>();
+            if (count > 0 && spans + t.spanCount > maxBatchSize) {
+                sendBatch(count, spans); // reads batch[0 .. count) only; t waits at batch[count]
+                batch[count] = batch[0];
+                batch[0] = t;
+                count = 0;
+                spans = 0;
             }
-            batch.addAll(spans);
+            count++;
+            spans += t.spanCount;
         }
-        if (!batch.isEmpty()) {
-            export(batch);
+        if (count > 0) {
+            sendBatch(count, spans);
         }
     }
 
-    private void export(List<SpanData> batch) {
+    /** Sends {@code batch[0 .. count)}. */
+    private void sendBatch(int count, int spans) {
         try {
-            CompletableResultCode result = exporter.export(batch);
-            result.join(exportTimeoutNanos, TimeUnit.NANOSECONDS);
-            if (result.isSuccess()) {
-                exportedSpans.addAndGet(batch.size());
-            } else {
-                failedSpans.addAndGet(batch.size());
-            }
+            sink.send(batch, count, spans, outcome);
         } catch (RuntimeException e) {
-            failedSpans.addAndGet(batch.size());
-            LOG.log(Level.WARNING, "zerver: trace export failed", e);
+            outcome.failed(count, spans, "exporter threw " + e);
         }
     }
 
-    private void reportDrops(boolean last) {
+    private void report(boolean last) {
         long dropped = droppedSpans.get();
         long now = System.nanoTime();
         if (dropped != droppedAtLastReport && (last || now - lastReportNanos >= REPORT_EVERY_NANOS)) {
-            LOG.warning("zerver: trace export queue full (" + maxQueueSize + " spans): " + (dropped - droppedAtLastReport)
-                    + " spans dropped since the last report, " + dropped + " in all; is the collector reachable?");
+            String why = lastFailure.getAndSet(null);
+            LOG.warning("zerver: " + (dropped - droppedAtLastReport) + " spans not exported since the last report ("
+                    + droppedTraces.get() + " traces, " + dropped + " spans in all); last cause: " + why);
             droppedAtLastReport = dropped;
             lastReportNanos = now;
         }

@@ -3,111 +3,141 @@ package dev.zerver.otel.internal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.data.EventData;
-import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Encodes spans as an OTLP {@code ExportTraceServiceRequest} in the protobuf JSON mapping that
- * OTLP/HTTP JSON uses: lowerCamelCase field names, trace and span ids as hex (not base64), enum
- * values as integers, 64-bit integers (timestamps, {@code intValue}) as strings.
+ * Encodes assembled traces as an OTLP {@code ExportTraceServiceRequest} in the protobuf JSON
+ * mapping that OTLP/HTTP JSON uses: lowerCamelCase field names, trace and span ids as hex (not
+ * base64), enum values as integers, 64-bit integers (timestamps, {@code intValue}) as strings.
+ * Reads the same {@link Trace} arrays as {@link OtlpProtoEncoder}. Not thread-safe.
  */
-public final class OtlpJsonEncoder {
+final class OtlpJsonEncoder implements BatchEncoder {
     private static final JsonFactory JSON = new JsonFactory();
 
-    private OtlpJsonEncoder() {}
+    private final Resource resource;
+    private final InstrumentationScopeInfo scope;
+    private final Bytes bytes = new Bytes();
 
-    public static byte[] encode(Collection<SpanData> spans) {
-        Map<Resource, Map<InstrumentationScopeInfo, List<SpanData>>> grouped = new LinkedHashMap<>();
-        for (SpanData s : spans) {
-            grouped.computeIfAbsent(s.getResource(), k -> new LinkedHashMap<>())
-                    .computeIfAbsent(s.getInstrumentationScopeInfo(), k -> new ArrayList<>()).add(s);
+    OtlpJsonEncoder(Resource resource, InstrumentationScopeInfo scope) {
+        this.resource = resource;
+        this.scope = scope;
+    }
+
+    /** A growable byte buffer whose array can be read without a copy. */
+    static final class Bytes extends ByteArrayOutputStream {
+        Bytes() {
+            super(16 * 1024);
         }
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * spans.size() + 64);
+
+        byte[] array() {
+            return buf;
+        }
+    }
+
+    /** Encodes {@code traces[0..count)}; the result is in {@link #buffer()}, valid until the next call. */
+    @Override
+    public int encode(Trace[] traces, int count) {
+        bytes.reset();
         try (JsonGenerator g = JSON.createGenerator(bytes)) {
             g.writeStartObject();
             g.writeArrayFieldStart("resourceSpans");
-            for (Map.Entry<Resource, Map<InstrumentationScopeInfo, List<SpanData>>> r : grouped.entrySet()) {
-                g.writeStartObject();
-                g.writeObjectFieldStart("resource");
-                attributes(g, r.getKey().getAttributes());
-                g.writeEndObject();
-                g.writeArrayFieldStart("scopeSpans");
-                for (Map.Entry<InstrumentationScopeInfo, List<SpanData>> sc : r.getValue().entrySet()) {
+            g.writeStartObject();
+            g.writeObjectFieldStart("resource");
+            g.writeArrayFieldStart("attributes");
+            resource.getAttributes().forEach((AttributeKey<?> k, Object v) -> {
+                try {
                     g.writeStartObject();
-                    g.writeObjectFieldStart("scope");
-                    g.writeStringField("name", sc.getKey().getName());
-                    if (sc.getKey().getVersion() != null) {
-                        g.writeStringField("version", sc.getKey().getVersion());
+                    g.writeStringField("key", k.getKey());
+                    g.writeFieldName("value");
+                    g.writeStartObject();
+                    if (v instanceof Long n) {
+                        g.writeStringField("intValue", n.toString());
+                    } else if (v instanceof Double d) {
+                        g.writeNumberField("doubleValue", d);
+                    } else if (v instanceof Boolean b) {
+                        g.writeBooleanField("boolValue", b);
+                    } else {
+                        g.writeStringField("stringValue", String.valueOf(v));
                     }
                     g.writeEndObject();
-                    g.writeArrayFieldStart("spans");
-                    for (SpanData s : sc.getValue()) {
-                        span(g, s);
-                    }
-                    g.writeEndArray();
                     g.writeEndObject();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
-                g.writeEndArray();
-                g.writeEndObject();
+            });
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeArrayFieldStart("scopeSpans");
+            g.writeStartObject();
+            g.writeObjectFieldStart("scope");
+            g.writeStringField("name", scope.getName());
+            if (scope.getVersion() != null) {
+                g.writeStringField("version", scope.getVersion());
             }
+            g.writeEndObject();
+            g.writeArrayFieldStart("spans");
+            for (int i = 0; i < count; i++) {
+                for (int s = 0; s < traces[i].spanCount; s++) {
+                    span(g, traces[i], traces[i].span(s));
+                }
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
             g.writeEndArray();
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return bytes.toByteArray();
+        return bytes.size();
     }
 
-    private static void span(JsonGenerator g, SpanData s) throws IOException {
+    @Override
+    public byte[] buffer() {
+        return bytes.array();
+    }
+
+    private static void span(JsonGenerator g, Trace t, TraceSpan s) throws IOException {
         g.writeStartObject();
-        g.writeStringField("traceId", s.getTraceId());
-        g.writeStringField("spanId", s.getSpanId());
-        if (s.getParentSpanContext().isValid()) {
-            g.writeStringField("parentSpanId", s.getParentSpanId());
+        g.writeStringField("traceId", t.traceIdHex);
+        g.writeStringField("spanId", Ids.hex(s.spanId));
+        long parent = s.parentSpanId != 0 ? s.parentSpanId : t.remoteParentSpanId;
+        if (parent != 0) {
+            g.writeStringField("parentSpanId", Ids.hex(parent));
         }
-        int flags = s.getSpanContext().getTraceFlags().asByte() & 0xff;
-        // bit 8: whether the parent's remoteness is known; bit 9: the parent is remote
-        flags |= 0x100;
-        if (s.getParentSpanContext().isRemote()) {
-            flags |= 0x200;
-        }
-        g.writeNumberField("flags", flags);
-        g.writeStringField("name", s.getName());
-        g.writeNumberField("kind", kind(s.getKind()));
-        g.writeStringField("startTimeUnixNano", Long.toString(s.getStartEpochNanos()));
-        g.writeStringField("endTimeUnixNano", Long.toString(s.getEndEpochNanos()));
-        attributes(g, s.getAttributes());
+        // bit 0: sampled; bit 8: whether the parent's remoteness is known; bit 9: the parent is remote
+        g.writeNumberField("flags", 0x101 | (s.parentSpanId == 0 && t.remoteParentSpanId != 0 ? 0x200 : 0));
+        g.writeStringField("name", s.name);
+        g.writeNumberField("kind", kind(s.kind));
+        g.writeStringField("startTimeUnixNano", Long.toString(s.startEpochNanos));
+        g.writeStringField("endTimeUnixNano", Long.toString(s.endEpochNanos));
+        attributes(g, s.attrs, 0, s.attrs.size);
         g.writeArrayFieldStart("events");
-        for (EventData e : s.getEvents()) {
+        for (int k = 0; k < s.exportedEvents; k++) {
+            int e = s.eventOrder[k];
             g.writeStartObject();
-            g.writeStringField("timeUnixNano", Long.toString(e.getEpochNanos()));
-            g.writeStringField("name", e.getName());
-            attributes(g, e.getAttributes());
+            g.writeStringField("timeUnixNano", Long.toString(s.eventTimes[e]));
+            g.writeStringField("name", s.eventNames[e]);
+            attributes(g, s.eventAttrs, s.eventAttrStart[e], s.eventAttrStart[e + 1]);
             g.writeEndObject();
         }
         g.writeEndArray();
-        int droppedEvents = s.getTotalRecordedEvents() - s.getEvents().size();
-        if (droppedEvents > 0) {
-            g.writeNumberField("droppedEventsCount", droppedEvents);
+        if (s.eventCount > s.exportedEvents) {
+            g.writeNumberField("droppedEventsCount", s.eventCount - s.exportedEvents);
         }
         g.writeObjectFieldStart("status");
-        if (!s.getStatus().getDescription().isEmpty()) {
-            g.writeStringField("message", s.getStatus().getDescription());
+        if (s.statusDescription != null && !s.statusDescription.isEmpty()) {
+            g.writeStringField("message", s.statusDescription);
         }
-        g.writeNumberField("code", statusCode(s.getStatus().getStatusCode()));
+        g.writeNumberField("code", s.status == StatusCode.OK ? 1 : s.status == StatusCode.ERROR ? 2 : 0);
         g.writeEndObject();
         g.writeEndObject();
     }
@@ -128,44 +158,40 @@ public final class OtlpJsonEncoder {
         }
     }
 
-    /** {@code Status.StatusCode} of the OTLP proto. */
-    private static int statusCode(StatusCode code) {
-        return code == StatusCode.OK ? 1 : code == StatusCode.ERROR ? 2 : 0;
-    }
-
-    private static void attributes(JsonGenerator g, Attributes attributes) throws IOException {
+    @SuppressWarnings("unchecked")
+    private static void attributes(JsonGenerator g, TraceSpan.Attrs a, int from, int to) throws IOException {
         g.writeArrayFieldStart("attributes");
-        for (Map.Entry<AttributeKey<?>, Object> a : attributes.asMap().entrySet()) {
+        for (int i = from; i < to; i++) {
             g.writeStartObject();
-            g.writeStringField("key", a.getKey().getKey());
-            g.writeFieldName("value");
-            value(g, a.getValue());
+            g.writeStringField("key", a.keys[i].name);
+            g.writeObjectFieldStart("value");
+            switch (a.types[i]) {
+                case TraceSpan.STRING:
+                    g.writeStringField("stringValue", (String) a.refs[i]);
+                    break;
+                case TraceSpan.BOOL:
+                    g.writeBooleanField("boolValue", a.numbers[i] != 0);
+                    break;
+                case TraceSpan.LONG:
+                    g.writeStringField("intValue", Long.toString(a.numbers[i]));
+                    break;
+                case TraceSpan.DOUBLE:
+                    g.writeNumberField("doubleValue", Double.longBitsToDouble(a.numbers[i]));
+                    break;
+                default:
+                    g.writeObjectFieldStart("arrayValue");
+                    g.writeArrayFieldStart("values");
+                    for (String v : (List<String>) a.refs[i]) {
+                        g.writeStartObject();
+                        g.writeStringField("stringValue", v);
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+            }
+            g.writeEndObject();
             g.writeEndObject();
         }
         g.writeEndArray();
-    }
-
-    private static void value(JsonGenerator g, Object v) throws IOException {
-        g.writeStartObject();
-        if (v instanceof String s) {
-            g.writeStringField("stringValue", s);
-        } else if (v instanceof Boolean b) {
-            g.writeBooleanField("boolValue", b);
-        } else if (v instanceof Long || v instanceof Integer) {
-            g.writeStringField("intValue", v.toString());
-        } else if (v instanceof Double d) {
-            g.writeNumberField("doubleValue", d);
-        } else if (v instanceof List<?> list) {
-            g.writeObjectFieldStart("arrayValue");
-            g.writeArrayFieldStart("values");
-            for (Object item : list) {
-                value(g, item);
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        } else {
-            g.writeStringField("stringValue", String.valueOf(v));
-        }
-        g.writeEndObject();
     }
 }

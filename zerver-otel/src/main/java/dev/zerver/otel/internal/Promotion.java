@@ -34,6 +34,25 @@ public final class Promotion {
         return episode.resumed() ? episode.resumeNanos() : job.endNanos();
     }
 
+    /** How many promoted spans the request's ended jobs yield. */
+    public int count(RequestRecord request) {
+        int n = 0;
+        for (JobRecord job : request.jobs()) {
+            if (job.endNanos() < 0) {
+                continue;
+            }
+            if (queueWait(job, job.durations())) {
+                n++;
+            }
+            for (ParkEpisode p : job.parks()) {
+                if (park(job, p)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Whether any ended job of the request has a promoted queue wait or park. */
     public boolean any(RequestRecord request) {
         for (JobRecord job : request.jobs()) {

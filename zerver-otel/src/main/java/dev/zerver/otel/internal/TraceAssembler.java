@@ -1,7 +1,6 @@
 package dev.zerver.otel.internal;
 
 import dev.zerver.otel.OtelSettings;
-import dev.zerver.runtime.IdGenerator;
 import dev.zerver.telemetry.EffectRecord;
 import dev.zerver.telemetry.JobDurations;
 import dev.zerver.telemetry.JobOutcome;
@@ -14,442 +13,446 @@ import dev.zerver.telemetry.RetryRecord;
 import dev.zerver.telemetry.SlotWrite;
 import dev.zerver.telemetry.StepLayer;
 import dev.zerver.telemetry.StepRecord;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
-import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.TraceFlags;
-import io.opentelemetry.api.trace.TraceState;
-import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
-import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.data.SpanData;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Turns a finished {@link RequestRecord} into the spans of TRACE_CONTRACT.md sections 2 to 6:
- * root, steps, {@code .resume} continuations, effects, and promoted {@code job.queue_wait} /
- * {@code job.park({cause})} spans, with job lifecycles as events on their logical spans.
+ * The record walk: turns a finished {@link RequestRecord} into the spans of the trace model
+ * (docs/trace-model.md): root, steps, {@code .resume} continuations, effects, and promoted
+ * {@code job.queue_wait} / {@code job.park({cause})} spans, with job lifecycles as events on their
+ * logical spans. Every encoder (OTLP protobuf and JSON, the console, SDK {@code SpanData}) reads
+ * what it writes into a reused {@link Trace}.
  *
- * <p>Pure: the same record and settings give the same spans (ids aside, which are random for
- * spans the runtime did not already name).
+ * <p>Not thread-safe: one per assembling thread. Apart from its span ids (random for spans the
+ * runtime did not name), the same record and settings give the same trace.
  */
 public final class TraceAssembler {
-    private static final Set<String> KNOWN_METHODS =
-            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
-
     private final OtelSettings settings;
-    private final Resource resource;
-    private final InstrumentationScopeInfo scope;
-    private final IdGenerator ids;
     private final Promotion promotion;
+    private final boolean dup;
+    private final boolean allJobEvents;
 
-    public TraceAssembler(OtelSettings settings, Resource resource, InstrumentationScopeInfo scope, IdGenerator ids) {
+    // One walk's state: the record, and spans indexed by step / effect sequence and job id.
+    private RequestRecord r;
+    private Trace t;
+    private List<JobRecord> jobList;
+    private TraceSpan root;
+    private TraceSpan[] bySequence = new TraceSpan[16];
+    private JobRecord[] byJobId = new JobRecord[16];
+
+    public TraceAssembler(OtelSettings settings) {
         this.settings = settings;
         this.promotion = new Promotion(settings);
-        this.resource = resource;
-        this.scope = scope;
-        this.ids = ids;
+        this.dup = settings.httpSemconv() == OtelSettings.HttpSemconv.DUPLICATE;
+        this.allJobEvents = settings.jobEvents() == OtelSettings.JobEvents.ALL;
     }
 
-    /** The request's spans, root first; {@code samplingReason} goes on the root when not null. */
-    public List<SpanData> assemble(RequestRecord r, String samplingReason) {
-        return new Assembly(r).run(samplingReason);
+    /** Writes the request's spans into {@code out}, root first; {@code samplingReason} goes on the root when not null. */
+    void assemble(RequestRecord record, String samplingReason, Trace out) {
+        r = record;
+        t = out;
+        out.reset(record.traceId(), record.parentSpanId(), record.parentSampled());
+        jobList = record.jobs();
+        int sequences = record.sequenceCount() + 1;
+        if (bySequence.length < sequences) {
+            bySequence = new TraceSpan[Math.max(sequences, bySequence.length * 2)];
+        }
+        int jobIds = jobList.size() + 1;
+        for (JobRecord j : jobList) {
+            jobIds = Math.max(jobIds, j.id() + 1);
+        }
+        if (byJobId.length < jobIds) {
+            byJobId = new JobRecord[Math.max(jobIds, byJobId.length * 2)];
+        }
+        for (JobRecord j : jobList) {
+            byJobId[j.id()] = j;
+        }
+        try {
+            walk(samplingReason);
+        } finally {
+            java.util.Arrays.fill(bySequence, 0, sequences, null);
+            java.util.Arrays.fill(byJobId, 0, jobIds, null);
+            r = null;
+            t = null;
+            jobList = null;
+            root = null;
+        }
+        for (int i = 0; i < out.spanCount; i++) {
+            out.span(i).finish();
+        }
     }
 
-    /** One record being turned into spans. */
-    private final class Assembly {
-        private final RequestRecord r;
-        private final boolean dup = settings.httpSemconv() == OtelSettings.HttpSemconv.DUPLICATE;
-        private final List<SpanDraft> drafts = new ArrayList<>();
-        private final Map<Integer, SpanDraft> stepSpans = new HashMap<>();
-        private final Map<Integer, SpanDraft> effectSpans = new HashMap<>();
-        private final List<JobRecord> jobList;
-        private final List<EffectRecord> effects;
-        private final Map<Integer, JobRecord> jobs = new HashMap<>();
-        private SpanDraft root;
-
-        Assembly(RequestRecord r) {
-            this.r = r;
-            this.jobList = r.jobs();   // each accessor copies: read them once
-            this.effects = r.effects();
-            for (JobRecord j : jobList) {
-                jobs.put(j.id(), j);
+    private void walk(String samplingReason) {
+        root = root(samplingReason);
+        for (StepRecord s : r.steps()) {
+            bySequence[s.sequence()] = s.layer() == StepLayer.CONTINUATION ? continuation(s) : step(s);
+        }
+        for (NeedRecord n : r.needs()) {
+            TraceSpan issuer = bySequence[n.stepSequence()];
+            if (issuer != null) {
+                need(issuer, n);
             }
         }
-
-        List<SpanData> run(String samplingReason) {
-            root = root(samplingReason);
-            drafts.add(root);
-            for (StepRecord s : r.steps()) {
-                SpanDraft d = s.layer() == StepLayer.CONTINUATION ? continuation(s) : step(s);
-                stepSpans.put(s.sequence(), d);
-                drafts.add(d);
-            }
-            for (NeedRecord n : r.needs()) {
-                SpanDraft issuer = stepSpans.get(n.stepSequence());
-                if (issuer != null) {
-                    need(issuer, n);
-                }
-            }
-            for (EffectRecord e : effects) {
-                SpanDraft d = effect(e);
-                effectSpans.put(e.sequence(), d);
-                drafts.add(d);
-            }
-            for (JobRecord j : jobList) {
-                SpanDraft logical = logicalSpan(j);
-                if (logical != null && j.endNanos() >= 0) {
-                    job(logical, j);
-                }
-            }
-            // After the job events, so that at equal times "resumed" reads before the write it led to.
-            for (EffectRecord e : effects) {
-                if (e.slotWrite() != null) {
-                    slotWrite(effectSpans.get(e.sequence()), e.slotWrite());
-                }
-            }
-            SpanContext remote = r.parentSpanId() == null ? null
-                    : SpanContext.createFromRemoteParent(r.traceId(), r.parentSpanId(),
-                            r.parentSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault());
-            List<SpanData> out = new ArrayList<>(drafts.size());
-            for (SpanDraft d : drafts) {
-                out.add(d.freeze(r.traceId(), remote, resource, scope));
-            }
-            return out;
+        List<EffectRecord> effects = r.effects();
+        for (EffectRecord e : effects) {
+            bySequence[e.sequence()] = effect(e);
         }
-
-        private long epoch(long nanos) {
-            return r.toEpochNanos(nanos);
+        for (JobRecord j : jobList) {
+            TraceSpan logical = logicalSpan(j);
+            if (logical != null && j.endNanos() >= 0) {
+                job(logical, j);
+            }
         }
-
-        private long requestEnd() {
-            long end = r.endNanos();
-            if (end < 0) {
-                for (JobRecord j : jobList) {
-                    end = Math.max(end, j.endNanos());
-                }
+        // After the job events, so that at equal times "resumed" reads before the write it led to.
+        for (EffectRecord e : effects) {
+            if (e.slotWrite() != null) {
+                slotWrite(bySequence[e.sequence()], e.slotWrite());
             }
-            return end < 0 ? r.startNanos() : end;
         }
+    }
 
-        // ---- root ----
+    private long epoch(long nanos) {
+        return r.toEpochNanos(nanos);
+    }
 
-        private SpanDraft root(String samplingReason) {
-            String method = KNOWN_METHODS.contains(r.method()) ? r.method() : "_OTHER";
-            String name = "http.server: " + method + (r.route() == null ? "" : " " + r.route());
-            SpanDraft d = new SpanDraft(ids.spanId(), null, name, SpanKind.SERVER, epoch(r.startNanos()), epoch(requestEnd()));
-            d.put("http.request.method", method);
-            if (!method.equals(r.method())) {
-                d.put("http.request.method_original", r.method());
-            }
-            d.put("http.route", r.route());
-            d.put("url.scheme", r.scheme());
-            d.put("url.path", r.path());
-            d.put("url.query", r.query());
-            d.put("server.address", r.serverAddress());
-            if (r.serverPort() > 0) {
-                d.put("server.port", (long) r.serverPort());
-            }
-            d.put("client.address", r.clientAddress());
-            if (r.clientPort() > 0) {
-                d.put("client.port", (long) r.clientPort());
-            }
-            d.put("user_agent.original", r.userAgent());
-            d.put("network.transport", "tcp");
-            d.put("network.protocol.version", r.protocolVersion());
-            r.pathParams().forEach((k, v) -> d.put("url.path.params." + k, v));
-            d.put("zerver.request_id", r.requestId());
-            d.put("session.id", r.sessionId());
+    /**
+     * When the root ends: the response written or, if later, the end of the request's last job
+     * (a late effect, or the bookkeeping after the response), so that every span lies inside it.
+     */
+    private long rootEnd() {
+        long end = Math.max(r.endNanos(), r.startNanos());
+        for (JobRecord j : jobList) {
+            end = Math.max(end, j.endNanos());
+        }
+        return end;
+    }
+
+    // ---- root ----
+
+    private TraceSpan root(String samplingReason) {
+        String method = HttpMethods.known(r.method());
+        TraceSpan d = t.add();
+        d.reset(Ids.randomSpanId(), 0, HttpMethods.serverSpanName(method, r.route()), SpanKind.SERVER,
+                epoch(r.startNanos()), epoch(rootEnd()));
+        d.put(Keys.HTTP_REQUEST_METHOD, method);
+        if (!method.equals(r.method())) {
+            d.put(Keys.HTTP_REQUEST_METHOD_ORIGINAL, r.method());
+        }
+        d.put(Keys.HTTP_ROUTE, r.route());
+        d.put(Keys.URL_SCHEME, r.scheme());
+        d.put(Keys.URL_PATH, r.path());
+        d.put(Keys.URL_QUERY, r.query());
+        d.put(Keys.SERVER_ADDRESS, r.serverAddress());
+        if (r.serverPort() > 0) {
+            d.put(Keys.SERVER_PORT, (long) r.serverPort());
+        }
+        d.put(Keys.CLIENT_ADDRESS, r.clientAddress());
+        if (r.clientPort() > 0) {
+            d.put(Keys.CLIENT_PORT, (long) r.clientPort());
+        }
+        d.put(Keys.USER_AGENT, r.userAgent());
+        d.put(Keys.NETWORK_TRANSPORT, "tcp");
+        d.put(Keys.NETWORK_PROTOCOL_VERSION, r.protocolVersion());
+        for (Map.Entry<String, String> p : r.pathParams().entrySet()) {
+            d.put(AttrKey.of("url.path.params." + p.getKey()), p.getValue());
+        }
+        d.put(Keys.REQUEST_ID, r.requestId());
+        d.put(Keys.SESSION_ID, r.sessionId());
+        if (r.status() > 0) {
+            d.put(Keys.HTTP_RESPONSE_STATUS_CODE, (long) r.status());
+        }
+        d.put(Keys.HTTP_REQUEST_BODY_SIZE, r.requestBodySize());
+        if (r.responseBodySize() >= 0) {
+            d.put(Keys.HTTP_RESPONSE_BODY_SIZE, r.responseBodySize());
+        }
+        if (r.errorWhat() != null) {
+            d.put(Keys.ERROR_WHAT, r.errorWhat());
+            d.put(Keys.ERROR_KEY, r.errorKey());
+        }
+        d.put(Keys.SAMPLING_REASON, samplingReason);
+        if (dup) {
+            d.put(Keys.OLD_HTTP_METHOD, r.method());
             if (r.status() > 0) {
-                d.put("http.response.status_code", (long) r.status());
+                d.put(Keys.OLD_HTTP_STATUS_CODE, (long) r.status());
             }
-            d.put("http.request.body.size", r.requestBodySize());
-            if (r.responseBodySize() >= 0) {
-                d.put("http.response.body.size", r.responseBodySize());
-            }
-            if (r.errorWhat() != null) {
-                d.put("zerver.error.what", r.errorWhat());
-                d.put("zerver.error.key", r.errorKey());
-            }
-            d.put("zerver.sampling.reason", samplingReason);
-            if (dup) {
-                d.put("http.method", r.method());
-                if (r.status() > 0) {
-                    d.put("http.status_code", (long) r.status());
-                }
-                d.put("http.target", r.query() == null ? r.path() : r.path() + "?" + r.query());
-                d.put("http.scheme", r.scheme());
-                d.put("http.url", serverUrl());
-                d.put("http.user_agent", r.userAgent());
-                d.put("http.client_ip", r.clientAddress());
-                d.put("net.host.name", r.serverAddress());
-                if (r.serverPort() > 0) {
-                    d.put("net.host.port", (long) r.serverPort());
-                }
-                d.put("http.flavor", r.protocolVersion());
-            }
-            if (r.status() >= 500) {
-                String type = r.errorType() != null ? r.errorType() : String.valueOf(r.status());
-                d.put("error.type", type);
-                d.status(StatusCode.ERROR, null);
-            }
-            return d;
-        }
-
-        private String serverUrl() {
-            StringBuilder u = new StringBuilder(r.scheme()).append("://").append(r.serverAddress());
+            d.put(Keys.OLD_HTTP_TARGET, r.query() == null ? r.path() : r.path() + "?" + r.query());
+            d.put(Keys.OLD_HTTP_SCHEME, r.scheme());
+            d.put(Keys.OLD_HTTP_URL, serverUrl());
+            d.put(Keys.OLD_HTTP_USER_AGENT, r.userAgent());
+            d.put(Keys.OLD_HTTP_CLIENT_IP, r.clientAddress());
+            d.put(Keys.OLD_NET_HOST_NAME, r.serverAddress());
             if (r.serverPort() > 0) {
-                u.append(':').append(r.serverPort());
+                d.put(Keys.OLD_NET_HOST_PORT, (long) r.serverPort());
             }
-            u.append(r.path());
-            if (r.query() != null) {
-                u.append('?').append(r.query());
-            }
-            return u.toString();
+            d.put(Keys.OLD_HTTP_FLAVOR, r.protocolVersion());
         }
-
-        // ---- steps ----
-
-        private SpanDraft step(StepRecord s) {
-            long end = s.endNanos() >= 0 ? s.endNanos() : s.startNanos();
-            SpanDraft d = new SpanDraft(ids.spanId(), root.spanId, "step." + s.name(), SpanKind.INTERNAL,
-                    epoch(s.startNanos()), epoch(end));
-            stepAttributes(d, s);
-            return d;
+        if (r.status() >= 500) {
+            d.put(Keys.ERROR_TYPE, r.errorType() != null ? r.errorType() : String.valueOf(r.status()));
+            d.status(StatusCode.ERROR, null);
         }
+        return d;
+    }
 
-        private SpanDraft continuation(StepRecord s) {
-            JobRecord job = jobs.get(s.jobId());
-            long start = job != null && job.enqueueNanos() >= 0 ? job.enqueueNanos() : s.startNanos();
-            long end = job != null && job.endNanos() >= 0 ? job.endNanos() : Math.max(s.startNanos(), s.endNanos());
-            SpanDraft d = new SpanDraft(ids.spanId(), root.spanId, "step." + s.name() + ".resume", SpanKind.INTERNAL,
-                    epoch(start), epoch(end));
-            stepAttributes(d, s);
-            d.put("zerver.resume.fn", s.resumeFn());
-            d.put("zerver.decision", s.decision());
-            return d;
+    private String serverUrl() {
+        StringBuilder u = new StringBuilder(64).append(r.scheme()).append("://").append(r.serverAddress());
+        if (r.serverPort() > 0) {
+            u.append(':').append(r.serverPort());
         }
-
-        private void stepAttributes(SpanDraft d, StepRecord s) {
-            d.put("zerver.step.sequence", (long) s.sequence());
-            d.put("zerver.step.layer", s.layer().value());
-            d.put("zerver.step.decision", s.decision());
-            d.put("zerver.step.reads", s.reads());
-            d.put("zerver.step.writes", s.writes());
-            if ("Need".equals(s.decision()) && s.layer() != StepLayer.CONTINUATION) {
-                d.put("zerver.step.resume", s.resumeFn());
-            }
-            if (s.renderPhase() != null) {
-                d.put("render.phase", s.renderPhase());
-                if (s.renderSizeBytes() >= 0) {
-                    d.put("render.size_bytes", s.renderSizeBytes());
-                }
-            }
-            for (SlotWrite w : s.slotWrites()) {
-                slotWrite(d, w);
-            }
-            if (s.isSystemFailure()) {
-                d.put("error.type", s.errorType());
-                d.status(StatusCode.ERROR, null);
-            } else if (!"Fail".equals(s.decision()) && s.decision() != null) {
-                d.status(StatusCode.OK, null);
-            }
+        u.append(r.path());
+        if (r.query() != null) {
+            u.append('?').append(r.query());
         }
+        return u.toString();
+    }
 
-        private void need(SpanDraft d, NeedRecord n) {
-            d.put("need.mode", n.mode());
-            d.put("need.join", n.join());
-            d.put("need.effects", (long) n.effectCount());
-            d.event(epoch(n.requestedNanos()), "zerver.need.requested", Attributes.builder()
-                    .put("need.effects", (long) n.effectCount())
-                    .put("need.mode", n.mode())
-                    .put("need.join", n.join())
-                    .build());
-            if (n.joinedNanos() >= 0) {
-                d.event(epoch(n.joinedNanos()), "zerver.need.join", Attributes.builder()
-                        .put("need.completed", (long) n.completed())
-                        .put("need.failed", (long) n.failed())
-                        .put("need.duration_ms", JobDurations.millis(n.durationNanos()))
-                        .build());
+    // ---- steps ----
+
+    private TraceSpan step(StepRecord s) {
+        long end = s.endNanos() >= 0 ? s.endNanos() : s.startNanos();
+        TraceSpan d = t.add();
+        d.reset(Ids.randomSpanId(), root.spanId, "step." + s.name(), SpanKind.INTERNAL, epoch(s.startNanos()), epoch(end));
+        stepAttributes(d, s);
+        return d;
+    }
+
+    private TraceSpan continuation(StepRecord s) {
+        JobRecord job = s.jobId() < byJobId.length ? byJobId[s.jobId()] : null;
+        long start = job != null && job.enqueueNanos() >= 0 ? job.enqueueNanos() : s.startNanos();
+        long end = job != null && job.endNanos() >= 0 ? job.endNanos() : Math.max(s.startNanos(), s.endNanos());
+        TraceSpan d = t.add();
+        d.reset(Ids.randomSpanId(), root.spanId, "step." + s.name() + ".resume", SpanKind.INTERNAL, epoch(start), epoch(end));
+        stepAttributes(d, s);
+        d.put(Keys.RESUME_FN, s.resumeFn());
+        d.put(Keys.DECISION, s.decision());
+        return d;
+    }
+
+    private void stepAttributes(TraceSpan d, StepRecord s) {
+        d.put(Keys.STEP_SEQUENCE, (long) s.sequence());
+        d.put(Keys.STEP_LAYER, s.layer().value());
+        d.put(Keys.STEP_DECISION, s.decision());
+        d.put(Keys.STEP_READS, s.reads());
+        d.put(Keys.STEP_WRITES, s.writes());
+        if ("Need".equals(s.decision())) {
+            d.put(Keys.STEP_RESUME, s.nextContinuation());
+        }
+        if (s.renderPhase() != null) {
+            d.put(Keys.RENDER_PHASE, s.renderPhase());
+            if (s.renderSizeBytes() >= 0) {
+                d.put(Keys.RENDER_SIZE_BYTES, s.renderSizeBytes());
             }
         }
-
-        private void slotWrite(SpanDraft d, SlotWrite w) {
-            AttributesBuilder a = Attributes.builder().put("zerver.slot", w.slot());
-            if (w.sizeBytes() >= 0) {
-                a.put("zerver.slot.size_bytes", w.sizeBytes());
-            }
-            d.event(epoch(w.atNanos()), "zerver.slot.write", a.build());
+        for (SlotWrite w : s.slotWrites()) {
+            slotWrite(d, w);
         }
-
-        // ---- effects ----
-
-        private SpanDraft effect(EffectRecord e) {
-            JobRecord job = jobs.get(e.jobId());
-            SpanDraft parent = stepSpans.getOrDefault(e.stepSequence(), root);
-            long start = job != null && job.enqueueNanos() >= 0 ? job.enqueueNanos() : r.startNanos();
-            long end = job != null && job.endNanos() >= 0 ? job.endNanos() : start;
-            String spanId = e.spanId() != null ? e.spanId() : ids.spanId();
-            SpanDraft d = new SpanDraft(spanId, parent.spanId, e.kind() + "." + e.operation() + " " + e.target(),
-                    SpanKind.CLIENT, epoch(start), epoch(end));
-            d.put("effect.kind", e.kind());
-            d.put("effect.operation", e.operation());
-            d.put("effect.target", e.target());
-            d.put("effect.required", e.required());
-            d.put("effect.timeout_ms", e.timeoutMillis());
-            d.put("effect.success", Boolean.TRUE.equals(e.success()));
-            e.attributes().forEach(d::putAny);
-            if (dup && "http".equals(e.kind())) {
-                Map<String, Object> a = e.attributes();
-                if (a.containsKey("http.request.method")) {
-                    d.putAny("http.method", a.get("http.request.method"));
-                }
-                if (a.containsKey("url.full")) {
-                    d.putAny("http.url", a.get("url.full"));
-                }
-                if (a.containsKey("http.response.status_code")) {
-                    d.putAny("http.status_code", a.get("http.response.status_code"));
-                }
-            }
-            for (RetryRecord retry : e.retries()) {
-                d.event(epoch(retry.atNanos()), "zerver.retry", Attributes.builder()
-                        .put("retry.attempt", (long) retry.attempt())
-                        .put("retry.reason", retry.reason())
-                        .put("retry.backoff_ms", JobDurations.millis(retry.backoffNanos()))
-                        .build());
-            }
-            if (Boolean.TRUE.equals(e.success())) {
-                d.status(StatusCode.OK, null);
-            } else if (Boolean.FALSE.equals(e.success())) {
-                d.put("error.type", e.errorType());
-                if (e.required() && e.isInfrastructureFailure()) {
-                    String message = e.errorMessage();
-                    d.status(StatusCode.ERROR, message != null && !message.equals(e.errorType()) ? message : null);
-                }
-            }
-            return d;
+        if (s.isSystemFailure()) {
+            d.put(Keys.ERROR_TYPE, s.errorType());
+            d.status(StatusCode.ERROR, null);
+        } else if (!"Fail".equals(s.decision()) && s.decision() != null) {
+            d.status(StatusCode.OK, null);
         }
+    }
 
-        // ---- jobs ----
+    private void need(TraceSpan d, NeedRecord n) {
+        d.put(Keys.NEED_MODE, n.mode());
+        d.put(Keys.NEED_JOIN, n.join());
+        d.put(Keys.NEED_EFFECTS, (long) n.effectCount());
+        d.event(epoch(n.requestedNanos()), "zerver.need.requested")
+                .eventAttr(Keys.NEED_EFFECTS, (long) n.effectCount())
+                .eventAttr(Keys.NEED_MODE, n.mode())
+                .eventAttr(Keys.NEED_JOIN, n.join());
+        if (n.joinedNanos() >= 0) {
+            d.event(epoch(n.joinedNanos()), "zerver.need.join")
+                    .eventAttr(Keys.NEED_COMPLETED, (long) n.completed())
+                    .eventAttr(Keys.NEED_FAILED, (long) n.failed())
+                    .eventAttr(Keys.NEED_DURATION_MS, JobDurations.millis(n.durationNanos()));
+        }
+    }
 
-        private SpanDraft logicalSpan(JobRecord j) {
-            switch (j.owner()) {
-                case REQUEST:
-                    return root;
-                case CONTINUATION:
-                    return stepSpans.get(j.ownerSequence());
-                default:
-                    return effectSpans.get(j.ownerSequence());
+    private void slotWrite(TraceSpan d, SlotWrite w) {
+        d.event(epoch(w.atNanos()), "zerver.slot.write").eventAttr(Keys.SLOT, w.slot());
+        if (w.sizeBytes() >= 0) {
+            d.eventAttr(Keys.SLOT_SIZE_BYTES, w.sizeBytes());
+        }
+    }
+
+    // ---- effects ----
+
+    private TraceSpan effect(EffectRecord e) {
+        JobRecord job = e.jobId() < byJobId.length ? byJobId[e.jobId()] : null;
+        TraceSpan parent = e.stepSequence() < bySequence.length && bySequence[e.stepSequence()] != null
+                ? bySequence[e.stepSequence()] : root;
+        long start = job != null && job.enqueueNanos() >= 0 ? job.enqueueNanos() : r.startNanos();
+        long end = job != null && job.endNanos() >= 0 ? job.endNanos() : start;
+        long spanId = e.spanId() != null ? Ids.parseHex(e.spanId(), 0) : 0;
+        TraceSpan d = t.add();
+        d.reset(spanId != 0 ? spanId : Ids.randomSpanId(), parent.spanId, e.kind() + "." + e.operation() + " " + e.target(),
+                SpanKind.CLIENT, epoch(start), epoch(end));
+        d.put(Keys.EFFECT_KIND, e.kind());
+        d.put(Keys.EFFECT_OPERATION, e.operation());
+        d.put(Keys.EFFECT_TARGET, e.target());
+        d.put(Keys.EFFECT_REQUIRED, e.required());
+        d.put(Keys.EFFECT_TIMEOUT_MS, e.timeoutMillis());
+        d.put(Keys.EFFECT_SUCCESS, Boolean.TRUE.equals(e.success()));
+        Map<String, Object> a = e.attributes();
+        for (Map.Entry<String, Object> kv : a.entrySet()) {
+            d.putAny(kv.getKey(), kv.getValue());
+        }
+        if (dup && "http".equals(e.kind())) {
+            copy(d, a, "http.request.method", Keys.OLD_HTTP_METHOD);
+            copy(d, a, "url.full", Keys.OLD_HTTP_URL);
+            copy(d, a, "http.response.status_code", Keys.OLD_HTTP_STATUS_CODE);
+        }
+        for (RetryRecord retry : e.retries()) {
+            d.event(epoch(retry.atNanos()), "zerver.retry")
+                    .eventAttr(Keys.RETRY_ATTEMPT, (long) retry.attempt())
+                    .eventAttr(Keys.RETRY_REASON, retry.reason())
+                    .eventAttr(Keys.RETRY_BACKOFF_MS, JobDurations.millis(retry.backoffNanos()));
+        }
+        if (Boolean.TRUE.equals(e.success())) {
+            d.status(StatusCode.OK, null);
+        } else if (Boolean.FALSE.equals(e.success())) {
+            d.put(Keys.ERROR_TYPE, e.errorType());
+            if (e.required() && e.isInfrastructureFailure()) {
+                String message = e.errorMessage();
+                d.status(StatusCode.ERROR, message != null && !message.equals(e.errorType()) ? message : null);
             }
         }
+        return d;
+    }
 
-        private void job(SpanDraft logical, JobRecord j) {
-            JobDurations t = j.durations();
-            if (j.type() == JobType.EFFECT) {
-                logical.put("job.queue", j.queue());
-                logical.put("job.worker_id", j.workerId());
-                logical.put("job.attempt", (long) j.attempts());
+    private static void copy(TraceSpan d, Map<String, Object> from, String name, AttrKey to) {
+        Object v = from.get(name);
+        if (v != null) {
+            TraceSpan.Attrs.addAny(d.attrs, to, v);
+        }
+    }
+
+    // ---- jobs ----
+
+    private TraceSpan logicalSpan(JobRecord j) {
+        switch (j.owner()) {
+            case REQUEST:
+                return root;
+            default:
+                return j.ownerSequence() < bySequence.length ? bySequence[j.ownerSequence()] : null;
+        }
+    }
+
+    private void job(TraceSpan logical, JobRecord j) {
+        JobDurations d = j.durations();
+        if (j.type() == JobType.EFFECT) {
+            logical.put(Keys.JOB_QUEUE, j.queue());
+            if (j.workerId() >= 0) {
+                logical.put(Keys.JOB_WORKER_ID, (long) j.workerId());
             }
-            logical.put("job.queue_wait_ms", JobDurations.millis(t.queueWait()));
-            logical.put("job.dispatch_ms", JobDurations.millis(t.dispatch()));
-            logical.put("job.park_wait_ms_total", JobDurations.millis(t.parkWaitTotal()));
-            logical.put("job.run_active_ms", JobDurations.millis(t.runActive()));
-            logical.put("job.park_count", (long) t.parkCount());
+            logical.put(Keys.JOB_ATTEMPT, (long) j.attempts());
+        }
+        logical.put(Keys.JOB_QUEUE_WAIT_MS, JobDurations.millis(d.queueWait()));
+        logical.put(Keys.JOB_DISPATCH_MS, JobDurations.millis(d.dispatch()));
+        logical.put(Keys.JOB_PARK_WAIT_MS_TOTAL, JobDurations.millis(d.parkWaitTotal()));
+        logical.put(Keys.JOB_RUN_ACTIVE_MS, JobDurations.millis(d.runActive()));
+        logical.put(Keys.JOB_PARK_COUNT, (long) d.parkCount());
 
-            Attributes enqueued = enqueuedEvent(j);
-            Attributes taken = Attributes.builder().put("job.worker_id", String.valueOf(j.workerId())).build();
+        if (allJobEvents) {
             if (j.enqueueNanos() >= 0) {
-                logical.event(epoch(j.enqueueNanos()), "zerver.job.enqueued", enqueued);
+                enqueued(logical, j);
             }
             if (j.takeNanos() >= 0) {
-                logical.event(epoch(j.takeNanos()), "zerver.job.taken", taken);
+                taken(logical, j);
             }
             if (j.startNanos() >= 0) {
-                logical.event(epoch(j.startNanos()), "zerver.job.started", Attributes.empty());
+                logical.event(epoch(j.startNanos()), "zerver.job.started");
             }
-            for (ParkEpisode p : j.parks()) {
-                logical.event(epoch(p.parkNanos()), "zerver.job.parked", parkAttributes(p));
+        }
+        for (ParkEpisode p : j.parks()) {
+            parked(logical, p);
+            if (p.resumed()) {
+                logical.event(epoch(p.resumeNanos()), "zerver.job.resumed");
+            }
+        }
+        endEvent(logical, j);
+        promote(logical, j, d);
+    }
+
+    private void enqueued(TraceSpan s, JobRecord j) {
+        s.event(epoch(j.enqueueNanos()), "zerver.job.enqueued").eventAttr(Keys.JOB_QUEUE, j.queue());
+        if (settings.exportJobDepth() && j.depthAtEnqueue() >= 0) {
+            s.eventAttr(Keys.JOB_DEPTH, (long) j.depthAtEnqueue());
+        }
+    }
+
+    private void taken(TraceSpan s, JobRecord j) {
+        s.event(epoch(j.takeNanos()), "zerver.job.taken");
+        if (j.workerId() >= 0) {
+            s.eventAttr(Keys.JOB_WORKER_ID, (long) j.workerId());
+        }
+    }
+
+    private void parked(TraceSpan s, ParkEpisode p) {
+        s.event(epoch(p.parkNanos()), "zerver.job.parked")
+                .eventAttr(Keys.JOB_PARK_CAUSE, p.cause().value())
+                .eventAttr(Keys.JOB_PARK_TOKEN, p.token());
+        if (p.limitCurrent() >= 0) {
+            s.eventAttr(Keys.LIMIT_CURRENT, p.limitCurrent());
+        }
+        if (p.limitMax() >= 0) {
+            s.eventAttr(Keys.LIMIT_MAX, p.limitMax());
+        }
+    }
+
+    private void endEvent(TraceSpan logical, JobRecord j) {
+        long at = epoch(j.endNanos());
+        if (j.outcome() == JobOutcome.CANCEL) {
+            logical.event(at, "zerver.job.cancelled")
+                    .eventAttr(Keys.CANCEL_REASON, j.cancelReason() == null ? "cancelled" : j.cancelReason());
+        } else if (j.outcome() == JobOutcome.FAIL) {
+            logical.event(at, "zerver.job.failed").eventAttr(Keys.ERROR_TYPE, j.errorType() == null ? "failed" : j.errorType());
+            logical.eventAttr(Keys.ERROR_MESSAGE, j.errorMessage());
+        } else if (allJobEvents) {
+            logical.event(at, "zerver.job.completed")
+                    .eventAttr(Keys.JOB_SUCCESS, true)
+                    .eventAttr(Keys.JOB_ATTEMPTS, (long) Math.max(1, j.attempts()));
+        }
+    }
+
+    /** A queue wait or park episode becomes a span when it crosses its threshold ({@link Promotion}). */
+    private void promote(TraceSpan logical, JobRecord j, JobDurations d) {
+        if (promotion.queueWait(j, d)) {
+            long takeAt = j.enqueueNanos() + d.queueWait();
+            TraceSpan q = t.add();
+            q.reset(Ids.randomSpanId(), logical.spanId, "job.queue_wait", SpanKind.INTERNAL,
+                    epoch(j.enqueueNanos()), epoch(takeAt));
+            q.promoted = true;
+            q.put(Keys.JOB_QUEUE, j.queue());
+            if (settings.exportJobDepth()) {
+                q.put(Keys.JOB_DEPTH_START, (long) j.depthAtEnqueue());
+                q.put(Keys.JOB_DEPTH_END, (long) j.depthAtTake());
+            }
+            enqueued(q, j);
+            if (j.takeNanos() >= 0) {
+                taken(q, j);
+            }
+        }
+        for (ParkEpisode p : j.parks()) {
+            if (promotion.park(j, p)) {
+                TraceSpan s = t.add();
+                s.reset(Ids.randomSpanId(), logical.spanId, ParkSpanNames.of(p.cause()), SpanKind.INTERNAL,
+                        epoch(p.parkNanos()), epoch(Math.max(p.parkNanos(), Promotion.end(j, p))));
+                s.promoted = true;
+                s.put(Keys.JOB_PARK_CAUSE, p.cause().value());
+                s.put(Keys.JOB_PARK_TOKEN, p.token());
+                if (p.limitCurrent() >= 0) {
+                    s.put(Keys.LIMIT_CURRENT, p.limitCurrent());
+                }
+                if (p.limitMax() >= 0) {
+                    s.put(Keys.LIMIT_MAX, p.limitMax());
+                }
+                parked(s, p);
                 if (p.resumed()) {
-                    logical.event(epoch(p.resumeNanos()), "zerver.job.resumed", Attributes.empty());
-                }
-            }
-            endEvent(logical, j);
-            promote(logical, j, t, enqueued, taken);
-        }
-
-        private Attributes enqueuedEvent(JobRecord j) {
-            AttributesBuilder a = Attributes.builder().put("job.queue", j.queue());
-            if (settings.exportJobDepth() && j.depthAtEnqueue() >= 0) {
-                a.put("job.depth", (long) j.depthAtEnqueue());
-            }
-            return a.build();
-        }
-
-        private Attributes parkAttributes(ParkEpisode p) {
-            AttributesBuilder a = Attributes.builder()
-                    .put("job.park.cause", p.cause().value())
-                    .put("job.park.token", p.token());
-            if (p.limitCurrent() >= 0) {
-                a.put("concurrency.limit.current", p.limitCurrent());
-            }
-            if (p.limitMax() >= 0) {
-                a.put("concurrency.limit.max", p.limitMax());
-            }
-            return a.build();
-        }
-
-        private void endEvent(SpanDraft logical, JobRecord j) {
-            long at = epoch(j.endNanos());
-            if (j.outcome() == JobOutcome.CANCEL) {
-                logical.event(at, "zerver.job.cancelled", Attributes.builder()
-                        .put("zerver.cancel.reason", j.cancelReason() == null ? "cancelled" : j.cancelReason()).build());
-            } else if (j.outcome() == JobOutcome.FAIL) {
-                AttributesBuilder a = Attributes.builder().put("error.type", j.errorType() == null ? "failed" : j.errorType());
-                if (j.errorMessage() != null) {
-                    a.put("error.message", j.errorMessage());
-                }
-                logical.event(at, "zerver.job.failed", a.build());
-            } else {
-                logical.event(at, "zerver.job.completed", Attributes.builder()
-                        .put("job.success", true)
-                        .put("job.attempts", (long) Math.max(1, j.attempts()))
-                        .build());
-            }
-        }
-
-        /** Contract section 5: a queue wait or park episode becomes a span when it crosses its threshold. */
-        private void promote(SpanDraft logical, JobRecord j, JobDurations t, Attributes enqueued, Attributes taken) {
-            if (promotion.queueWait(j, t)) {
-                long takeAt = j.enqueueNanos() + t.queueWait();
-                SpanDraft q = new SpanDraft(ids.spanId(), logical.spanId, "job.queue_wait", SpanKind.INTERNAL,
-                        epoch(j.enqueueNanos()), epoch(takeAt));
-                q.put("job.queue", j.queue());
-                if (settings.exportJobDepth()) {
-                    q.put("job.depth_start", (long) j.depthAtEnqueue());
-                    q.put("job.depth_end", (long) j.depthAtTake());
-                }
-                q.event(epoch(j.enqueueNanos()), "zerver.job.enqueued", enqueued);
-                if (j.takeNanos() >= 0) {
-                    q.event(epoch(j.takeNanos()), "zerver.job.taken", taken);
-                }
-                drafts.add(q);
-            }
-            for (ParkEpisode p : j.parks()) {
-                if (promotion.park(j, p)) {
-                    SpanDraft s = new SpanDraft(ids.spanId(), logical.spanId, "job.park(" + p.cause().value() + ")",
-                            SpanKind.INTERNAL, epoch(p.parkNanos()), epoch(Math.max(p.parkNanos(), Promotion.end(j, p))));
-                    Attributes a = parkAttributes(p);
-                    s.attributes.putAll(a);
-                    s.event(epoch(p.parkNanos()), "zerver.job.parked", a);
-                    if (p.resumed()) {
-                        s.event(epoch(p.resumeNanos()), "zerver.job.resumed", Attributes.empty());
-                    }
-                    drafts.add(s);
+                    s.event(epoch(p.resumeNanos()), "zerver.job.resumed");
                 }
             }
         }

@@ -1,0 +1,385 @@
+package dev.zerver.otel.internal;
+
+import com.google.protobuf.CodedOutputStream;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.AttributeType;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.resources.Resource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Encodes assembled traces as an OTLP {@code ExportTraceServiceRequest} in protobuf, straight from
+ * the {@link Trace} arrays into a buffer it reuses: no SDK span objects, no per-attribute key
+ * objects (keys arrive pre-encoded, {@link AttrKey#protoKey}), and the resource and scope encoded
+ * once. Field numbers are those of {@code opentelemetry-proto} ({@code trace/v1/trace.proto},
+ * {@code common/v1/common.proto}); the wire primitives are protobuf-java's
+ * {@link CodedOutputStream}.
+ *
+ * <p>Two passes: the first measures every nested message (keeping the lengths), the second writes
+ * them with their lengths in front, so the output is sized exactly and written once. Not
+ * thread-safe: one per encoding thread or in-flight request.
+ */
+final class OtlpProtoEncoder implements BatchEncoder {
+    // ExportTraceServiceRequest / ResourceSpans / ScopeSpans
+    private static final int REQUEST_RESOURCE_SPANS = 1;
+    private static final int RESOURCE_SPANS_RESOURCE = 1;
+    private static final int RESOURCE_SPANS_SCOPE_SPANS = 2;
+    private static final int RESOURCE_ATTRIBUTES = 1;
+    private static final int SCOPE_SPANS_SCOPE = 1;
+    private static final int SCOPE_SPANS_SPANS = 2;
+    private static final int SCOPE_NAME = 1;
+    private static final int SCOPE_VERSION = 2;
+    // Span
+    private static final int SPAN_TRACE_ID = 1;
+    private static final int SPAN_SPAN_ID = 2;
+    private static final int SPAN_PARENT_SPAN_ID = 4;
+    private static final int SPAN_NAME = 5;
+    private static final int SPAN_KIND = 6;
+    private static final int SPAN_START = 7;
+    private static final int SPAN_END = 8;
+    private static final int SPAN_ATTRIBUTES = 9;
+    private static final int SPAN_EVENTS = 11;
+    private static final int SPAN_DROPPED_EVENTS = 12;
+    private static final int SPAN_STATUS = 15;
+    private static final int SPAN_FLAGS = 16;
+    // Span.Event, Status
+    private static final int EVENT_TIME = 1;
+    private static final int EVENT_NAME = 2;
+    private static final int EVENT_ATTRIBUTES = 3;
+    private static final int STATUS_MESSAGE = 2;
+    private static final int STATUS_CODE = 3;
+    // KeyValue, AnyValue, ArrayValue
+    private static final int KEY_VALUE_VALUE = 2;
+    private static final int ANY_STRING = 1;
+    private static final int ANY_BOOL = 2;
+    private static final int ANY_INT = 3;
+    private static final int ANY_DOUBLE = 4;
+    private static final int ANY_ARRAY = 5;
+    private static final int ARRAY_VALUES = 1;
+    /** SpanFlags: the W3C sampled bit, and "whether the parent is remote" is known. */
+    private static final int FLAGS_SAMPLED_HAS_IS_REMOTE = 0x01 | 0x100;
+    private static final int FLAG_PARENT_IS_REMOTE = 0x200;
+
+    /** {@code ResourceSpans.resource} field, tag and length included. */
+    private final byte[] resourceField;
+    /** {@code ScopeSpans.scope} field, tag and length included. */
+    private final byte[] scopeField;
+    private byte[] buffer = new byte[16 * 1024];
+    private final byte[] id = new byte[16];
+    /** The sizes measured by the first pass, in the order the second pass writes them. */
+    private int[] sizes = new int[1024];
+    private int sizeCount;
+    private int sizeCursor;
+
+    OtlpProtoEncoder(Resource resource, InstrumentationScopeInfo scope) {
+        this.resourceField = resourceField(resource);
+        this.scopeField = scopeField(scope);
+    }
+
+    /** The buffer {@link #encode} wrote into; valid until the next call. */
+    @Override
+    public byte[] buffer() {
+        return buffer;
+    }
+
+    /** Encodes the spans of {@code traces[0..count)} as one request; returns its length in {@link #buffer()}. */
+    @Override
+    public int encode(Trace[] traces, int count) {
+        sizeCount = 0;
+        int spansSize = 0;
+        for (int i = 0; i < count; i++) {
+            Trace t = traces[i];
+            for (int s = 0; s < t.spanCount; s++) {
+                spansSize += lengthField(1, measureSpan(t, t.span(s)));
+            }
+        }
+        int scopeSpans = scopeField.length + spansSize;
+        int resourceSpans = resourceField.length + lengthField(1, scopeSpans);
+        int total = lengthField(1, resourceSpans);
+        if (buffer.length < total) {
+            buffer = new byte[Math.max(total, buffer.length * 2)];
+        }
+        CodedOutputStream out = CodedOutputStream.newInstance(buffer, 0, total);
+        sizeCursor = 0;
+        try {
+            out.writeTag(REQUEST_RESOURCE_SPANS, 2);
+            out.writeUInt32NoTag(resourceSpans);
+            out.writeRawBytes(resourceField);
+            out.writeTag(RESOURCE_SPANS_SCOPE_SPANS, 2);
+            out.writeUInt32NoTag(scopeSpans);
+            out.writeRawBytes(scopeField);
+            for (int i = 0; i < count; i++) {
+                Trace t = traces[i];
+                for (int s = 0; s < t.spanCount; s++) {
+                    writeSpan(out, t, t.span(s));
+                }
+            }
+            out.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException("OTLP encoding overran its measured size", e);
+        }
+        return total;
+    }
+
+    /** A copy of one encoding (tests, tools). */
+    byte[] encodeToArray(Trace... traces) {
+        int n = encode(traces, traces.length);
+        return Arrays.copyOf(buffer, n);
+    }
+
+    // ---- pass 1: sizes ----
+
+    private int push(int size) {
+        if (sizeCount == sizes.length) {
+            sizes = Arrays.copyOf(sizes, sizeCount * 2);
+        }
+        sizes[sizeCount++] = size;
+        return size;
+    }
+
+    private int measureSpan(Trace t, TraceSpan s) {
+        int at = sizeCount;
+        push(0); // the span's own size, filled in below
+        int size = 18 + 10; // trace id and span id
+        if (s.parentSpanId != 0 || t.remoteParentSpanId != 0) {
+            size += 10;
+        }
+        size += CodedOutputStream.computeStringSize(SPAN_NAME, s.name);
+        size += 2 + 9 + 9; // kind, start, end
+        size += measureAttributes(s.attrs, 0, s.attrs.size);
+        for (int k = 0; k < s.exportedEvents; k++) {
+            int e = s.eventOrder[k];
+            int eventAt = sizeCount;
+            push(0);
+            int eventSize = 9 + CodedOutputStream.computeStringSize(EVENT_NAME, s.eventNames[e])
+                    + measureAttributes(s.eventAttrs, s.eventAttrStart[e], s.eventAttrStart[e + 1]);
+            sizes[eventAt] = eventSize;
+            size += lengthField(1, eventSize);
+        }
+        if (s.eventCount > s.exportedEvents) {
+            size += CodedOutputStream.computeUInt32Size(SPAN_DROPPED_EVENTS, s.eventCount - s.exportedEvents);
+        }
+        if (s.status != StatusCode.UNSET) {
+            size += lengthField(1, statusSize(s));
+        }
+        size += CodedOutputStream.computeFixed32Size(SPAN_FLAGS, 0);
+        sizes[at] = size;
+        return size;
+    }
+
+    /** The {@code KeyValue} fields of attributes {@code [from, to)}, each with tag and length; pushes each value's size. */
+    private int measureAttributes(TraceSpan.Attrs a, int from, int to) {
+        int size = 0;
+        for (int i = from; i < to; i++) {
+            int value = push(anyValueSize(a.types[i], a.numbers[i], a.refs[i]));
+            size += lengthField(1, keyValueSize(a.keys[i], value));
+        }
+        return size;
+    }
+
+    private static int keyValueSize(AttrKey key, int valueSize) {
+        return key.protoKey.length + lengthField(KEY_VALUE_VALUE, valueSize);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static int anyValueSize(byte type, long number, Object ref) {
+        switch (type) {
+            case TraceSpan.STRING:
+                return CodedOutputStream.computeStringSize(ANY_STRING, (String) ref);
+            case TraceSpan.BOOL:
+                return 2;
+            case TraceSpan.LONG:
+                return CodedOutputStream.computeInt64Size(ANY_INT, number);
+            case TraceSpan.DOUBLE:
+                return 9;
+            default:
+                return lengthField(ANY_ARRAY, arrayValueSize((List<String>) ref));
+        }
+    }
+
+    private static int arrayValueSize(List<String> values) {
+        int size = 0;
+        for (String v : values) {
+            size += lengthField(ARRAY_VALUES, CodedOutputStream.computeStringSize(ANY_STRING, v));
+        }
+        return size;
+    }
+
+    private static int statusSize(TraceSpan s) {
+        int size = 2;
+        if (s.statusDescription != null && !s.statusDescription.isEmpty()) {
+            size += CodedOutputStream.computeStringSize(STATUS_MESSAGE, s.statusDescription);
+        }
+        return size;
+    }
+
+    /** Tag (fields below 16: one byte), length and body of a length-delimited field. */
+    private static int lengthField(int field, int bodySize) {
+        return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(bodySize) + bodySize;
+    }
+
+    // ---- pass 2: bytes ----
+
+    private void writeSpan(CodedOutputStream out, Trace t, TraceSpan s) throws IOException {
+        out.writeTag(SCOPE_SPANS_SPANS, 2);
+        out.writeUInt32NoTag(sizes[sizeCursor++]);
+        writeId(out, SPAN_TRACE_ID, t.traceIdHigh, t.traceIdLow, 16);
+        writeId(out, SPAN_SPAN_ID, s.spanId, 0, 8);
+        long parent = s.parentSpanId != 0 ? s.parentSpanId : t.remoteParentSpanId;
+        if (parent != 0) {
+            writeId(out, SPAN_PARENT_SPAN_ID, parent, 0, 8);
+        }
+        out.writeString(SPAN_NAME, s.name);
+        out.writeEnum(SPAN_KIND, kind(s.kind));
+        out.writeFixed64(SPAN_START, s.startEpochNanos);
+        out.writeFixed64(SPAN_END, s.endEpochNanos);
+        writeAttributes(out, SPAN_ATTRIBUTES, s.attrs, 0, s.attrs.size);
+        for (int k = 0; k < s.exportedEvents; k++) {
+            int e = s.eventOrder[k];
+            out.writeTag(SPAN_EVENTS, 2);
+            out.writeUInt32NoTag(sizes[sizeCursor++]);
+            out.writeFixed64(EVENT_TIME, s.eventTimes[e]);
+            out.writeString(EVENT_NAME, s.eventNames[e]);
+            writeAttributes(out, EVENT_ATTRIBUTES, s.eventAttrs, s.eventAttrStart[e], s.eventAttrStart[e + 1]);
+        }
+        if (s.eventCount > s.exportedEvents) {
+            out.writeUInt32(SPAN_DROPPED_EVENTS, s.eventCount - s.exportedEvents);
+        }
+        if (s.status != StatusCode.UNSET) {
+            out.writeTag(SPAN_STATUS, 2);
+            out.writeUInt32NoTag(statusSize(s));
+            if (s.statusDescription != null && !s.statusDescription.isEmpty()) {
+                out.writeString(STATUS_MESSAGE, s.statusDescription);
+            }
+            out.writeEnum(STATUS_CODE, s.status == StatusCode.OK ? 1 : 2);
+        }
+        boolean remoteParent = s.parentSpanId == 0 && t.remoteParentSpanId != 0;
+        out.writeFixed32(SPAN_FLAGS, FLAGS_SAMPLED_HAS_IS_REMOTE | (remoteParent ? FLAG_PARENT_IS_REMOTE : 0));
+    }
+
+    private void writeAttributes(CodedOutputStream out, int field, TraceSpan.Attrs a, int from, int to) throws IOException {
+        for (int i = from; i < to; i++) {
+            int value = sizes[sizeCursor++];
+            out.writeTag(field, 2);
+            out.writeUInt32NoTag(keyValueSize(a.keys[i], value));
+            out.writeRawBytes(a.keys[i].protoKey);
+            out.writeTag(KEY_VALUE_VALUE, 2);
+            out.writeUInt32NoTag(value);
+            writeAnyValue(out, a.types[i], a.numbers[i], a.refs[i]);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void writeAnyValue(CodedOutputStream out, byte type, long number, Object ref) throws IOException {
+        switch (type) {
+            case TraceSpan.STRING:
+                out.writeString(ANY_STRING, (String) ref);
+                break;
+            case TraceSpan.BOOL:
+                out.writeBool(ANY_BOOL, number != 0);
+                break;
+            case TraceSpan.LONG:
+                out.writeInt64(ANY_INT, number);
+                break;
+            case TraceSpan.DOUBLE:
+                out.writeDouble(ANY_DOUBLE, Double.longBitsToDouble(number));
+                break;
+            default:
+                List<String> values = (List<String>) ref;
+                out.writeTag(ANY_ARRAY, 2);
+                out.writeUInt32NoTag(arrayValueSize(values));
+                for (String v : values) {
+                    out.writeTag(ARRAY_VALUES, 2);
+                    out.writeUInt32NoTag(CodedOutputStream.computeStringSize(ANY_STRING, v));
+                    out.writeString(ANY_STRING, v);
+                }
+        }
+    }
+
+    /** An id as big-endian bytes: 16 for a trace id ({@code high}, {@code low}), 8 for a span id. */
+    private void writeId(CodedOutputStream out, int field, long high, long low, int length) throws IOException {
+        for (int i = 0; i < 8; i++) {
+            id[i] = (byte) (high >>> (56 - 8 * i));
+        }
+        if (length == 16) {
+            for (int i = 0; i < 8; i++) {
+                id[8 + i] = (byte) (low >>> (56 - 8 * i));
+            }
+        }
+        out.writeTag(field, 2);
+        out.writeUInt32NoTag(length);
+        out.writeRawBytes(id, 0, length);
+    }
+
+    private static int kind(SpanKind kind) {
+        switch (kind) {
+            case INTERNAL:
+                return 1;
+            case SERVER:
+                return 2;
+            case CLIENT:
+                return 3;
+            case PRODUCER:
+                return 4;
+            default:
+                return 5;
+        }
+    }
+
+    // ---- resource and scope, encoded once ----
+
+    private static byte[] resourceField(Resource resource) {
+        TraceSpan.Attrs a = new TraceSpan.Attrs();
+        resource.getAttributes().forEach((AttributeKey<?> k, Object v) -> {
+            if (k.getType() == AttributeType.STRING_ARRAY) {
+                a.add(AttrKey.of(k.getKey()), TraceSpan.STRING_ARRAY, 0, v);
+            } else {
+                TraceSpan.Attrs.addAny(a, AttrKey.of(k.getKey()), v);
+            }
+        });
+        OtlpProtoEncoder measuring = new OtlpProtoEncoder();
+        int body = measuring.measureAttributes(a, 0, a.size);
+        byte[] out = new byte[lengthField(RESOURCE_SPANS_RESOURCE, body)];
+        CodedOutputStream c = CodedOutputStream.newInstance(out);
+        try {
+            c.writeTag(RESOURCE_SPANS_RESOURCE, 2);
+            c.writeUInt32NoTag(body);
+            measuring.sizeCursor = 0;
+            measuring.writeAttributes(c, RESOURCE_ATTRIBUTES, a, 0, a.size);
+            c.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    private static byte[] scopeField(InstrumentationScopeInfo scope) {
+        int body = CodedOutputStream.computeStringSize(SCOPE_NAME, scope.getName())
+                + (scope.getVersion() == null ? 0 : CodedOutputStream.computeStringSize(SCOPE_VERSION, scope.getVersion()));
+        byte[] out = new byte[lengthField(SCOPE_SPANS_SCOPE, body)];
+        CodedOutputStream c = CodedOutputStream.newInstance(out);
+        try {
+            c.writeTag(SCOPE_SPANS_SCOPE, 2);
+            c.writeUInt32NoTag(body);
+            c.writeString(SCOPE_NAME, scope.getName());
+            if (scope.getVersion() != null) {
+                c.writeString(SCOPE_VERSION, scope.getVersion());
+            }
+            c.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /** Only for measuring the resource. */
+    private OtlpProtoEncoder() {
+        this.resourceField = null;
+        this.scopeField = null;
+    }
+}

@@ -1,0 +1,203 @@
+package dev.zerver.otel.internal;
+
+import dev.zerver.otel.OtelSettings;
+import dev.zerver.otel.SamplerSpec;
+import dev.zerver.telemetry.EffectRecord;
+import dev.zerver.telemetry.RequestRecord;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * From finished request to exporter: the sampling decisions (head when the request finishes,
+ * tail on the export thread), the export queue's view of a request, and the sink the settings
+ * name. Public only for {@code ZerverOtel}; not an API.
+ */
+public final class TraceExport implements ExportQueue.Source<TraceExport.Finished> {
+    /** Batches in flight per OTLP exporter: the next batch is encoded while these are sent. */
+    static final int MAX_IN_FLIGHT = 2;
+
+    /** A finished request and its head decision (null: dropped unless a tail trigger keeps it). */
+    public record Finished(RequestRecord record, String headReason) {}
+
+    private final OtelSettings settings;
+    private final Resource resource;
+    private final InstrumentationScopeInfo scope;
+    private final Promotion promotion;
+    private final Sampler headSampler;
+    private final Set<SamplerSpec.TailTrigger> tail;
+    /** The export thread's own. */
+    private final TraceAssembler assembler;
+    private final AtomicLong sampledOut = new AtomicLong();
+
+    public TraceExport(OtelSettings settings, Resource resource, InstrumentationScopeInfo scope) {
+        this.settings = settings;
+        this.resource = resource;
+        this.scope = scope;
+        this.promotion = new Promotion(settings);
+        this.headSampler = Sampler.traceIdRatioBased(settings.sampler().headRatio());
+        this.tail = settings.sampler().tail();
+        this.assembler = new TraceAssembler(settings);
+    }
+
+    /** The queue and sink the settings name (or {@code exporter}), or null when tracing is off. */
+    public ExportQueue<Finished> queue(SpanExporter exporter, PrintStream console) {
+        TraceSink sink = exporter != null
+                ? new SpanExporterSink(exporter, resource, scope, settings.exportTimeout().toNanos())
+                : sinkFor(console);
+        if (sink == null) {
+            return null;
+        }
+        return new ExportQueue<>(sink, this, settings.maxQueueSize(), settings.maxExportBatchSize(),
+                settings.scheduleDelay(), settings.exportTimeout());
+    }
+
+    private TraceSink sinkFor(PrintStream console) {
+        if (settings.sdkDisabled()) {
+            return null;
+        }
+        switch (settings.tracesExporter()) {
+            case NONE:
+                return null;
+            case CONSOLE:
+                return new ConsoleTimeline(console);
+            default:
+                return otlp();
+        }
+    }
+
+    private TraceSink otlp() {
+        String endpoint = settings.tracesEndpoint();
+        switch (settings.protocol()) {
+            case GRPC:
+                return new OtlpGrpcSink(endpoint != null ? endpoint : "http://localhost:4317",
+                        () -> new OtlpProtoEncoder(resource, scope), MAX_IN_FLIGHT, settings.headers(), settings.gzip(),
+                        settings.timeout());
+            case HTTP_JSON:
+                return new OtlpHttpSink(endpoint != null ? endpoint : "http://localhost:4318/v1/traces", "application/json",
+                        () -> new OtlpJsonEncoder(resource, scope), MAX_IN_FLIGHT, settings.headers(), settings.gzip(),
+                        settings.timeout(), null);
+            default:
+                return new OtlpHttpSink(endpoint != null ? endpoint : "http://localhost:4318/v1/traces",
+                        "application/x-protobuf", () -> new OtlpProtoEncoder(resource, scope), MAX_IN_FLIGHT,
+                        settings.headers(), settings.gzip(), settings.timeout(), null);
+        }
+    }
+
+    /** The head decision; null when the request is dropped for good (no tail trigger could keep it). */
+    public Finished headDecision(RequestRecord record) {
+        String head = headReason(record);
+        if (head == null && tail.isEmpty()) {
+            sampledOut.incrementAndGet();
+            return null;
+        }
+        return new Finished(record, head);
+    }
+
+    public long sampledOut() {
+        return sampledOut.get();
+    }
+
+    /** The reason the trace is kept ({@code head}, {@code parent}, {@code tail:error}, ...), or null. */
+    private String samplingReason(RequestRecord r, String headReason) {
+        if (headReason != null) {
+            return headReason;
+        }
+        if (tail.contains(SamplerSpec.TailTrigger.ERROR) && failed(r)) {
+            return "tail:error";
+        }
+        if (tail.contains(SamplerSpec.TailTrigger.PROMOTED) && promotion.any(r)) {
+            return "tail:promoted";
+        }
+        return null;
+    }
+
+    private String headReason(RequestRecord r) {
+        if (r.parentSpanId() != null) {
+            return r.parentSampled() ? "parent" : null;
+        }
+        SamplingDecision d = headSampler.shouldSample(Context.root(), r.traceId(), "http.server", SpanKind.SERVER,
+                Attributes.empty(), List.of()).getDecision();
+        return d == SamplingDecision.RECORD_AND_SAMPLE ? "head" : null;
+    }
+
+    private static boolean failed(RequestRecord r) {
+        if (r.status() >= 500) {
+            return true;
+        }
+        for (EffectRecord e : r.effects()) {
+            if (e.required() && Boolean.FALSE.equals(e.success())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---- the export queue's view (on the export thread, but weight and exportableSpans) ----
+
+    @Override
+    public int weight(Finished f) {
+        return 1 + f.record().sequenceCount();
+    }
+
+    @Override
+    public boolean assemble(Finished f, Trace into) {
+        String reason = samplingReason(f.record(), f.headReason());
+        if (reason == null) {
+            sampledOut.incrementAndGet();
+            return false;
+        }
+        assembler.assemble(f.record(), reason, into);
+        return true;
+    }
+
+    @Override
+    public int exportableSpans(Finished f) {
+        RequestRecord r = f.record();
+        if (samplingReason(r, f.headReason()) == null) {
+            sampledOut.incrementAndGet();
+            return 0;
+        }
+        return 1 + r.steps().size() + r.effects().size() + promotion.count(r);
+    }
+
+    // ---- for tests and tools: a fresh assembler each, so any thread may call ----
+
+    /** The trace as SDK SpanData, or null when sampling drops it. */
+    public List<SpanData> spansOf(RequestRecord record) {
+        String reason = samplingReason(record, headReason(record));
+        if (reason == null) {
+            return null;
+        }
+        Trace t = new Trace();
+        new TraceAssembler(settings).assemble(record, reason, t);
+        List<SpanData> out = new ArrayList<>(t.spanCount);
+        new SpanDataConverter(resource, scope).convert(t, out);
+        return out;
+    }
+
+    /** The console waterfall of the request, whatever sampling says. */
+    public String timelineOf(RequestRecord record) {
+        Trace t = new Trace();
+        new TraceAssembler(settings).assemble(record, "head", t);
+        return ConsoleTimeline.render(t);
+    }
+
+    /** The OTLP protobuf encoding of the request's trace alone, whatever sampling says. */
+    public byte[] protobufOf(RequestRecord record) {
+        Trace t = new Trace();
+        new TraceAssembler(settings).assemble(record, headReason(record) == null ? "head" : headReason(record), t);
+        return new OtlpProtoEncoder(resource, scope).encodeToArray(t);
+    }
+}
