@@ -1,4 +1,5 @@
-"""A minimal OTLP/HTTP sink for load runs: accepts every export with 200 and counts the bytes."""
+"""A minimal OTLP/HTTP sink for load runs: accepts every export with 200 and counts the bytes.
+GET /bytes answers the number of body bytes received so far."""
 import http.server
 import sys
 
@@ -13,6 +14,13 @@ class Sink(http.server.BaseHTTPRequestHandler):
         self.send_header("content-type", "application/x-protobuf")
         self.send_header("content-length", "0")
         self.end_headers()
+
+    def do_GET(self):
+        body = str(Sink.received).encode()
+        self.send_response(200)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, *args):
         pass

@@ -1,42 +1,84 @@
 #!/usr/bin/env bash
-# Load run: what tracing costs the blog. Serves GET /blogs/api/posts/1 with wrk on loopback, side by
-# side in one run, alternating: tracing off (OTEL_TRACES_EXPORTER=none), spans built but dropped by
-# the sampler (ZER_VER_SAMPLER=head:0,tail:promoted), and OTLP http/protobuf export to a local sink. Prints requests/s and latency per round and the ratio.
-# Needs: the built blog jar (mvn -B -q package -DskipTests), wrk, python3. Bounded: 6 rounds of about 15 s.
+# Load run: what tracing costs the blog. Serves one route with wrk on loopback, side by side in one
+# run, alternating five configurations per round:
+#   off      OTEL_TRACES_EXPORTER=none (the runtime still keeps its per-request record)
+#   otlp     every trace exported over OTLP http/protobuf to a local sink (otlp_sink.py)
+#   sampled  ZER_VER_SAMPLER=head:0.1,tail:error|promoted, exported the same way
+#   console  the embedded default: a waterfall per request on standard output (to a file here)
+#   debug    as otlp, with ZER_VER_DEBUG_JOBS=1
+# Per configuration and round: requests/s, p50 and p99 latency, the server process's own CPU time
+# per request (utime+stime from /proc over the measured run, divided by the requests wrk completed,
+# so the load generator's share does not count), and OTLP bytes per request at the sink.
+# Prints each round, then medians and ratios to "off".
+# Needs: the built blog jar (mvn -B -q package -DskipTests), wrk, python3. Bounded: ROUNDS x 5 runs
+# of about DURATION + 6 s each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=examples/blog/target/zerver-blog.jar
 PORT=18091
 SINK=18092
 DURATION=${DURATION:-10s}
+ROUTE=${ROUTE:-/blogs/api/posts/1}
+ROUNDS=${ROUNDS:-3}
+CONFIGS=${CONFIGS:-off otlp sampled console debug}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 python3 bench/otlp_sink.py "$SINK" &
 sleep 1
+sink_bytes() { curl -sf "http://127.0.0.1:$SINK/bytes"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+otlp=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK OTEL_BSP_SCHEDULE_DELAY=200 OTEL_BSP_MAX_QUEUE_SIZE=65536)
 
-round() { # name, then extra environment assignments
-  local name=$1; shift
-  env ZER_VER_PORT=$PORT ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" "$@" java -jar "$JAR" >"$work/$name.log" 2>&1 &
+settings() {
+  case $1 in
+    off) echo OTEL_TRACES_EXPORTER=none ;;
+    otlp) echo "${otlp[@]}" ;;
+    sampled) echo "${otlp[@]}" "ZER_VER_SAMPLER=head:0.1,tail:error|promoted" ;;
+    console) echo OTEL_TRACES_EXPORTER=console ;;
+    debug) echo "${otlp[@]}" ZER_VER_DEBUG_JOBS=1 ;;
+  esac
+}
+
+round() { # config name
+  local name=$1
+  # shellcheck disable=SC2046
+  env ZER_VER_PORT=$PORT ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" $(settings "$name") \
+    java -jar "$JAR" >"$work/$name.log" 2>&1 &
   local pid=$!
-  for _ in $(seq 1 50); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/blogs/api/posts/1" && break; sleep 0.2; done
-  wrk -t2 -c16 -d3s "http://127.0.0.1:$PORT/blogs/api/posts/1" >/dev/null            # warm-up
-  local out rps p50
-  out=$(wrk -t2 -c16 -d"$DURATION" --latency "http://127.0.0.1:$PORT/blogs/api/posts/1")
+  for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$ROUTE" && break; sleep 0.2; done
+  wrk -t2 -c16 -d3s "http://127.0.0.1:$PORT$ROUTE" >/dev/null   # warm-up
+  sleep 1
+  local bytes0 cpu0 out rps p50 p99 reqs cpu1 bytes1
+  bytes0=$(sink_bytes); cpu0=$(cpu_ticks "$pid")
+  out=$(wrk -t2 -c16 -d"$DURATION" --latency "http://127.0.0.1:$PORT$ROUTE")
+  cpu1=$(cpu_ticks "$pid")
+  sleep 1
+  bytes1=$(sink_bytes)
+  kill "$pid"; wait "$pid" 2>/dev/null || true
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "$name $rps $p50"
+  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+  reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+  local ticks; ticks=$(getconf CLK_TCK)
+  awk -v n="$name" -v r="$rps" -v a="$p50" -v b="$p99" -v c0="$cpu0" -v c1="$cpu1" -v t="$ticks" -v q="$reqs" \
+      -v b0="$bytes0" -v b1="$bytes1" 'BEGIN {
+    printf "%s %s %s %s %.1f %.0f\n", n, r, a, b, (c1 - c0) / t * 1e6 / q, (b1 - b0) / q }'
 }
 
 results=()
-for i in $(seq 1 "${ROUNDS:-2}"); do
-  results+=("$(round off OTEL_TRACES_EXPORTER=none)")
-  results+=("$(round sampled OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK ZER_VER_SAMPLER=head:0,tail:promoted)")
-  results+=("$(round otlp OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK OTEL_BSP_MAX_QUEUE_SIZE=65536)")
+for i in $(seq 1 "$ROUNDS"); do
+  for c in $CONFIGS; do
+    line=$(round "$c"); results+=("$line"); echo "round $i: $line" >&2
+  done
 done
-printf '%-8s %12s %10s\n' config req/s p50
-for r in "${results[@]}"; do printf '%-8s %12s %10s\n' $r; done
-printf '%s\n' "${results[@]}" | awk '{sum[$1]+=$2; n[$1]++} END {
-  printf "throughput relative to tracing off: head:0,tail:promoted %.2f, every trace exported %.2f\n",
-    (sum["sampled"]/n["sampled"])/(sum["off"]/n["off"]), (sum["otlp"]/n["otlp"])/(sum["off"]/n["off"]) }'
+printf '\n%-8s %10s %9s %9s %12s %10s\n' config req/s p50 p99 cpu_us/req bytes/req
+printf '%s\n' "${results[@]}" | sort -s -k1,1 | awk '
+  { n[$1]++; rps[$1, n[$1]] = $2; cpu[$1, n[$1]] = $5; by[$1, n[$1]] = $6; p50[$1, n[$1]] = $3; p99[$1, n[$1]] = $4 }
+  function median(a, k, c,   i, j, v, t) { for (i = 1; i <= c; i++) v[i] = a[k, i]
+    for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+    return v[int((c + 1) / 2)] }
+  END { for (k in n) { R[k] = median(rps, k, n[k]); C[k] = median(cpu, k, n[k]); B[k] = median(by, k, n[k])
+          printf "%-8s %10.0f %9s %9s %12.1f %10.0f   (median of %d)\n", k, R[k], median(p50, k, n[k]), median(p99, k, n[k]), C[k], B[k], n[k] }
+        if ("off" in R) for (k in n) if (k != "off")
+          printf "%-8s throughput %.2f x off, CPU %+.1f us/request\n", k, R[k] / R["off"], C[k] - C["off"] }'

@@ -195,6 +195,11 @@ public final class EffectRecord {
         return Collections.unmodifiableMap(attributes);
     }
 
+    /** Each family attribute in the order recorded, without copying or wrapping (the export path). */
+    public void forEachAttribute(java.util.function.BiConsumer<String, Object> action) {
+        attributes.forEach(action);
+    }
+
     public List<RetryRecord> retries() {
         return Collections.unmodifiableList(retries);
     }

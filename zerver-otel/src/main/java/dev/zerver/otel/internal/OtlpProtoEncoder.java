@@ -71,6 +71,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
     private final byte[] scopeField;
     private byte[] buffer = new byte[16 * 1024];
     private final byte[] id = new byte[16];
+    private byte[] scratch = new byte[256];
     /** The sizes measured by the first pass, in the order the second pass writes them. */
     private int[] sizes = new int[1024];
     private int sizeCount;
@@ -149,14 +150,14 @@ final class OtlpProtoEncoder implements BatchEncoder {
         if (s.parentSpanId != 0 || t.remoteParentSpanId != 0) {
             size += 10;
         }
-        size += CodedOutputStream.computeStringSize(SPAN_NAME, s.name);
+        size += stringField(SPAN_NAME, s.name);
         size += 2 + 9 + 9; // kind, start, end
         size += measureAttributes(s.attrs, 0, s.attrs.size);
         for (int k = 0; k < s.exportedEvents; k++) {
             int e = s.eventOrder[k];
             int eventAt = sizeCount;
             push(0);
-            int eventSize = 9 + CodedOutputStream.computeStringSize(EVENT_NAME, s.eventNames[e])
+            int eventSize = 9 + stringField(EVENT_NAME, s.eventNames[e])
                     + measureAttributes(s.eventAttrs, s.eventAttrStart[e], s.eventAttrStart[e + 1]);
             sizes[eventAt] = eventSize;
             size += lengthField(1, eventSize);
@@ -190,7 +191,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
     private static int anyValueSize(byte type, long number, Object ref) {
         switch (type) {
             case TraceSpan.STRING:
-                return CodedOutputStream.computeStringSize(ANY_STRING, (String) ref);
+                return stringField(ANY_STRING, (String) ref);
             case TraceSpan.BOOL:
                 return 2;
             case TraceSpan.LONG:
@@ -204,8 +205,8 @@ final class OtlpProtoEncoder implements BatchEncoder {
 
     private static int arrayValueSize(List<String> values) {
         int size = 0;
-        for (String v : values) {
-            size += lengthField(ARRAY_VALUES, CodedOutputStream.computeStringSize(ANY_STRING, v));
+        for (int i = 0, n = values.size(); i < n; i++) {
+            size += lengthField(ARRAY_VALUES, stringField(ANY_STRING, values.get(i)));
         }
         return size;
     }
@@ -213,7 +214,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
     private static int statusSize(TraceSpan s) {
         int size = 2;
         if (s.statusDescription != null && !s.statusDescription.isEmpty()) {
-            size += CodedOutputStream.computeStringSize(STATUS_MESSAGE, s.statusDescription);
+            size += stringField(STATUS_MESSAGE, s.statusDescription);
         }
         return size;
     }
@@ -234,7 +235,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
         if (parent != 0) {
             writeId(out, SPAN_PARENT_SPAN_ID, parent, 0, 8);
         }
-        out.writeString(SPAN_NAME, s.name);
+        writeString(out, SPAN_NAME, s.name);
         out.writeEnum(SPAN_KIND, kind(s.kind));
         out.writeFixed64(SPAN_START, s.startEpochNanos);
         out.writeFixed64(SPAN_END, s.endEpochNanos);
@@ -244,7 +245,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
             out.writeTag(SPAN_EVENTS, 2);
             out.writeUInt32NoTag(sizes[sizeCursor++]);
             out.writeFixed64(EVENT_TIME, s.eventTimes[e]);
-            out.writeString(EVENT_NAME, s.eventNames[e]);
+            writeString(out, EVENT_NAME, s.eventNames[e]);
             writeAttributes(out, EVENT_ATTRIBUTES, s.eventAttrs, s.eventAttrStart[e], s.eventAttrStart[e + 1]);
         }
         if (s.eventCount > s.exportedEvents) {
@@ -254,7 +255,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
             out.writeTag(SPAN_STATUS, 2);
             out.writeUInt32NoTag(statusSize(s));
             if (s.statusDescription != null && !s.statusDescription.isEmpty()) {
-                out.writeString(STATUS_MESSAGE, s.statusDescription);
+                writeString(out, STATUS_MESSAGE, s.statusDescription);
             }
             out.writeEnum(STATUS_CODE, s.status == StatusCode.OK ? 1 : 2);
         }
@@ -275,10 +276,10 @@ final class OtlpProtoEncoder implements BatchEncoder {
     }
 
     @SuppressWarnings("unchecked")
-    private static void writeAnyValue(CodedOutputStream out, byte type, long number, Object ref) throws IOException {
+    private void writeAnyValue(CodedOutputStream out, byte type, long number, Object ref) throws IOException {
         switch (type) {
             case TraceSpan.STRING:
-                out.writeString(ANY_STRING, (String) ref);
+                writeString(out, ANY_STRING, (String) ref);
                 break;
             case TraceSpan.BOOL:
                 out.writeBool(ANY_BOOL, number != 0);
@@ -293,12 +294,47 @@ final class OtlpProtoEncoder implements BatchEncoder {
                 List<String> values = (List<String>) ref;
                 out.writeTag(ANY_ARRAY, 2);
                 out.writeUInt32NoTag(arrayValueSize(values));
-                for (String v : values) {
+                for (int i = 0, n = values.size(); i < n; i++) {
+                    String v = values.get(i);
                     out.writeTag(ARRAY_VALUES, 2);
-                    out.writeUInt32NoTag(CodedOutputStream.computeStringSize(ANY_STRING, v));
-                    out.writeString(ANY_STRING, v);
+                    out.writeUInt32NoTag(stringField(ANY_STRING, v));
+                    writeString(out, ANY_STRING, v);
                 }
         }
+    }
+
+    /**
+     * A string field. ASCII text (nearly every key and value here) is copied byte for byte
+     * through a reused scratch array: protobuf-java's own string writer encodes through
+     * {@code String.getBytes} on current JDKs, a new array per string.
+     */
+    private void writeString(CodedOutputStream out, int field, String s) throws IOException {
+        int n = s.length();
+        if (!isAscii(s)) {
+            out.writeString(field, s);
+            return;
+        }
+        if (scratch.length < n) {
+            scratch = new byte[Math.max(n, scratch.length * 2)];
+        }
+        s.getBytes(0, n, scratch, 0); // ASCII: the low byte of each char is its UTF-8 encoding
+        out.writeTag(field, 2);
+        out.writeUInt32NoTag(n);
+        out.writeRawBytes(scratch, 0, n);
+    }
+
+    /** Tag, length and UTF-8 bytes of a string field. */
+    private static int stringField(int field, String s) {
+        return isAscii(s) ? lengthField(field, s.length()) : CodedOutputStream.computeStringSize(field, s);
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** An id as big-endian bytes: 16 for a trace id ({@code high}, {@code low}), 8 for a span id. */

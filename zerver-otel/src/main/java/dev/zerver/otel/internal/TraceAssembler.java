@@ -60,14 +60,14 @@ public final class TraceAssembler {
             bySequence = new TraceSpan[Math.max(sequences, bySequence.length * 2)];
         }
         int jobIds = jobList.size() + 1;
-        for (JobRecord j : jobList) {
-            jobIds = Math.max(jobIds, j.id() + 1);
+        for (int i = 0; i < jobList.size(); i++) {
+            jobIds = Math.max(jobIds, jobList.get(i).id() + 1);
         }
         if (byJobId.length < jobIds) {
             byJobId = new JobRecord[Math.max(jobIds, byJobId.length * 2)];
         }
-        for (JobRecord j : jobList) {
-            byJobId[j.id()] = j;
+        for (int i = 0; i < jobList.size(); i++) {
+            byJobId[jobList.get(i).id()] = jobList.get(i);
         }
         try {
             walk(samplingReason);
@@ -86,27 +86,34 @@ public final class TraceAssembler {
 
     private void walk(String samplingReason) {
         root = root(samplingReason);
-        for (StepRecord s : r.steps()) {
+        List<StepRecord> steps = r.steps();
+        for (int i = 0; i < steps.size(); i++) {   // indexed: the lists are frozen arrays, and no iterator is made
+            StepRecord s = steps.get(i);
             bySequence[s.sequence()] = s.layer() == StepLayer.CONTINUATION ? continuation(s) : step(s);
         }
-        for (NeedRecord n : r.needs()) {
+        List<NeedRecord> needs = r.needs();
+        for (int i = 0; i < needs.size(); i++) {
+            NeedRecord n = needs.get(i);
             TraceSpan issuer = bySequence[n.stepSequence()];
             if (issuer != null) {
                 need(issuer, n);
             }
         }
         List<EffectRecord> effects = r.effects();
-        for (EffectRecord e : effects) {
+        for (int i = 0; i < effects.size(); i++) {
+            EffectRecord e = effects.get(i);
             bySequence[e.sequence()] = effect(e);
         }
-        for (JobRecord j : jobList) {
+        for (int i = 0; i < jobList.size(); i++) {
+            JobRecord j = jobList.get(i);
             TraceSpan logical = logicalSpan(j);
             if (logical != null && j.endNanos() >= 0) {
                 job(logical, j);
             }
         }
         // After the job events, so that at equal times "resumed" reads before the write it led to.
-        for (EffectRecord e : effects) {
+        for (int i = 0; i < effects.size(); i++) {
+            EffectRecord e = effects.get(i);
             if (e.slotWrite() != null) {
                 slotWrite(bySequence[e.sequence()], e.slotWrite());
             }
@@ -123,8 +130,8 @@ public final class TraceAssembler {
      */
     private long rootEnd() {
         long end = Math.max(r.endNanos(), r.startNanos());
-        for (JobRecord j : jobList) {
-            end = Math.max(end, j.endNanos());
+        for (int i = 0; i < jobList.size(); i++) {
+            end = Math.max(end, jobList.get(i).endNanos());
         }
         return end;
     }
@@ -134,7 +141,7 @@ public final class TraceAssembler {
     private TraceSpan root(String samplingReason) {
         String method = HttpMethods.known(r.method());
         TraceSpan d = t.add();
-        d.reset(Ids.randomSpanId(), 0, HttpMethods.serverSpanName(method, r.route()), SpanKind.SERVER,
+        d.reset(Ids.randomSpanId(), 0, Names.server(method, r.route()), SpanKind.SERVER,
                 epoch(r.startNanos()), epoch(rootEnd()));
         d.put(Keys.HTTP_REQUEST_METHOD, method);
         if (!method.equals(r.method())) {
@@ -155,8 +162,8 @@ public final class TraceAssembler {
         d.put(Keys.USER_AGENT, r.userAgent());
         d.put(Keys.NETWORK_TRANSPORT, "tcp");
         d.put(Keys.NETWORK_PROTOCOL_VERSION, r.protocolVersion());
-        for (Map.Entry<String, String> p : r.pathParams().entrySet()) {
-            d.put(AttrKey.of("url.path.params." + p.getKey()), p.getValue());
+        if (!r.pathParams().isEmpty()) {
+            r.pathParams().forEach((name, value) -> d.put(Names.pathParam(name), value));
         }
         d.put(Keys.REQUEST_ID, r.requestId());
         d.put(Keys.SESSION_ID, r.sessionId());
@@ -212,7 +219,7 @@ public final class TraceAssembler {
     private TraceSpan step(StepRecord s) {
         long end = s.endNanos() >= 0 ? s.endNanos() : s.startNanos();
         TraceSpan d = t.add();
-        d.reset(Ids.randomSpanId(), root.spanId, "step." + s.name(), SpanKind.INTERNAL, epoch(s.startNanos()), epoch(end));
+        d.reset(Ids.randomSpanId(), root.spanId, Names.step(s.name()), SpanKind.INTERNAL, epoch(s.startNanos()), epoch(end));
         stepAttributes(d, s);
         return d;
     }
@@ -222,7 +229,7 @@ public final class TraceAssembler {
         long start = job != null && job.enqueueNanos() >= 0 ? job.enqueueNanos() : s.startNanos();
         long end = job != null && job.endNanos() >= 0 ? job.endNanos() : Math.max(s.startNanos(), s.endNanos());
         TraceSpan d = t.add();
-        d.reset(Ids.randomSpanId(), root.spanId, "step." + s.name() + ".resume", SpanKind.INTERNAL, epoch(start), epoch(end));
+        d.reset(Ids.randomSpanId(), root.spanId, Names.resume(s.name()), SpanKind.INTERNAL, epoch(start), epoch(end));
         stepAttributes(d, s);
         d.put(Keys.RESUME_FN, s.resumeFn());
         d.put(Keys.DECISION, s.decision());
@@ -244,8 +251,9 @@ public final class TraceAssembler {
                 d.put(Keys.RENDER_SIZE_BYTES, s.renderSizeBytes());
             }
         }
-        for (SlotWrite w : s.slotWrites()) {
-            slotWrite(d, w);
+        List<SlotWrite> writes = s.slotWrites();
+        for (int i = 0; i < writes.size(); i++) {
+            slotWrite(d, writes.get(i));
         }
         if (s.isSystemFailure()) {
             d.put(Keys.ERROR_TYPE, s.errorType());
@@ -288,7 +296,7 @@ public final class TraceAssembler {
         long end = job != null && job.endNanos() >= 0 ? job.endNanos() : start;
         long spanId = e.spanId() != null ? Ids.parseHex(e.spanId(), 0) : 0;
         TraceSpan d = t.add();
-        d.reset(spanId != 0 ? spanId : Ids.randomSpanId(), parent.spanId, e.kind() + "." + e.operation() + " " + e.target(),
+        d.reset(spanId != 0 ? spanId : Ids.randomSpanId(), parent.spanId, Names.effect(e.kind(), e.operation(), e.target()),
                 SpanKind.CLIENT, epoch(start), epoch(end));
         d.put(Keys.EFFECT_KIND, e.kind());
         d.put(Keys.EFFECT_OPERATION, e.operation());
@@ -296,16 +304,16 @@ public final class TraceAssembler {
         d.put(Keys.EFFECT_REQUIRED, e.required());
         d.put(Keys.EFFECT_TIMEOUT_MS, e.timeoutMillis());
         d.put(Keys.EFFECT_SUCCESS, Boolean.TRUE.equals(e.success()));
-        Map<String, Object> a = e.attributes();
-        for (Map.Entry<String, Object> kv : a.entrySet()) {
-            d.putAny(kv.getKey(), kv.getValue());
-        }
+        e.forEachAttribute(d::putAny);
         if (dup && "http".equals(e.kind())) {
+            Map<String, Object> a = e.attributes();
             copy(d, a, "http.request.method", Keys.OLD_HTTP_METHOD);
             copy(d, a, "url.full", Keys.OLD_HTTP_URL);
             copy(d, a, "http.response.status_code", Keys.OLD_HTTP_STATUS_CODE);
         }
-        for (RetryRecord retry : e.retries()) {
+        List<RetryRecord> retries = e.retries();
+        for (int i = 0; i < retries.size(); i++) {
+            RetryRecord retry = retries.get(i);
             d.event(epoch(retry.atNanos()), "zerver.retry")
                     .eventAttr(Keys.RETRY_ATTEMPT, (long) retry.attempt())
                     .eventAttr(Keys.RETRY_REASON, retry.reason())
@@ -367,7 +375,9 @@ public final class TraceAssembler {
                 logical.event(epoch(j.startNanos()), "zerver.job.started");
             }
         }
-        for (ParkEpisode p : j.parks()) {
+        List<ParkEpisode> parks = j.parks();
+        for (int i = 0; i < parks.size(); i++) {
+            ParkEpisode p = parks.get(i);
             parked(logical, p);
             if (p.resumed()) {
                 logical.event(epoch(p.resumeNanos()), "zerver.job.resumed");
@@ -436,7 +446,9 @@ public final class TraceAssembler {
                 taken(q, j);
             }
         }
-        for (ParkEpisode p : j.parks()) {
+        List<ParkEpisode> parks = j.parks();
+        for (int i = 0; i < parks.size(); i++) {
+            ParkEpisode p = parks.get(i);
             if (promotion.park(j, p)) {
                 TraceSpan s = t.add();
                 s.reset(Ids.randomSpanId(), logical.spanId, ParkSpanNames.of(p.cause()), SpanKind.INTERNAL,

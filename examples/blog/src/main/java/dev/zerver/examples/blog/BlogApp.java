@@ -6,8 +6,10 @@ import dev.zerver.effects.cache.CacheEffects;
 import dev.zerver.effects.db.JdbcEffects;
 import dev.zerver.effects.http.HttpEffects;
 import dev.zerver.otel.ZerverOtel;
+import dev.zerver.telemetry.RecordListener;
 import dev.zerver.telemetry.Redaction;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -23,7 +25,7 @@ public final class BlogApp implements AutoCloseable {
     private final String commentsUrl;
     private final double commentsRate;
 
-    private BlogApp(Map<String, String> config) throws Exception {
+    private BlogApp(Map<String, String> config, List<RecordListener> extraListeners) throws Exception {
         this.config = config;
         commentsUrl = BlogConfig.commentsUrl(config);
         commentsRate = BlogConfig.commentsRateLimit(config);
@@ -42,6 +44,7 @@ public final class BlogApp implements AutoCloseable {
                     .effectHandler(http.build())
                     .effectHandler(CacheEffects.builder().namespace("author_profile", Duration.ofMinutes(5), 10_000).build())
                     .listener(otel);
+            extraListeners.forEach(app::listener);
             Api.routes(app);
             Pages.routes(app, base::get);
             zerver = app.build();
@@ -62,7 +65,12 @@ public final class BlogApp implements AutoCloseable {
      * @throws ConfigException naming a malformed setting
      */
     public static BlogApp start(Map<String, String> config) throws Exception {
-        return new BlogApp(config);
+        return new BlogApp(config, List.of());
+    }
+
+    /** As {@link #start(Map)}, also handing every finished request's record to {@code listeners} (benchmarks, tools). */
+    public static BlogApp start(Map<String, String> config, List<RecordListener> listeners) throws Exception {
+        return new BlogApp(config, List.copyOf(listeners));
     }
 
     public int port() {

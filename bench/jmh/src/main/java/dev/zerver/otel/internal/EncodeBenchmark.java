@@ -1,0 +1,107 @@
+package dev.zerver.otel.internal;
+
+import dev.zerver.otel.OtelSettings;
+import dev.zerver.otel.ZerverOtel;
+import dev.zerver.telemetry.RequestRecord;
+import io.opentelemetry.exporter.internal.otlp.traces.LowAllocationTraceRequestMarshaler;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One finished request to OTLP protobuf bytes, two ways, on real records of the blog (its JSON API
+ * route and its post page): {@code direct*} is what the export thread does (record walk into a
+ * reused trace, then {@link OtlpProtoEncoder}); {@code sdk*} builds the same trace as SDK
+ * {@code SpanData} and marshals it with the SDK's own low-allocation OTLP marshaler (the path the
+ * built-in exporters used before). Run with {@code -prof gc} for bytes allocated per request.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class EncodeBenchmark {
+    @Param({"compact", "all"})
+    public String jobEvents;
+
+    private RequestRecord api;
+    private RequestRecord page;
+    private TraceAssembler assembler;
+    private final Trace[] one = {new Trace()};
+    private OtlpProtoEncoder encoder;
+    private SpanDataConverter converter;
+    private final LowAllocationTraceRequestMarshaler sdkMarshaler = new LowAllocationTraceRequestMarshaler();
+    private final ByteArrayOutputStream sdkOut = new ByteArrayOutputStream(64 * 1024);
+
+    @Setup
+    public void setUp() throws Exception {
+        BlogRecords records = new BlogRecords();
+        api = records.api;
+        page = records.page;
+        ZerverOtel otel = ZerverOtel.builder()
+                .environment(Map.of(OtelSettings.TRACES_EXPORTER, "none", OtelSettings.JOB_EVENTS, jobEvents)).build();
+        Resource resource = otel.resource();
+        assembler = new TraceAssembler(otel.settings());
+        encoder = new OtlpProtoEncoder(resource, ZerverOtel.SCOPE);
+        converter = new SpanDataConverter(resource, ZerverOtel.SCOPE);
+        System.out.printf("%n[%s] OTLP bytes per request: API %d (%d spans), post page %d (%d spans); SDK: API %d, page %d%n",
+                jobEvents, directApi(), one[0].spanCount, directPage(), one[0].spanCount, sdkApi(), sdkPage());
+    }
+
+    private int direct(RequestRecord r) {
+        assembler.assemble(r, "head", one[0]);
+        return encoder.encode(one, 1);
+    }
+
+    private int sdk(RequestRecord r) throws IOException {
+        Trace t = new Trace();
+        assembler.assemble(r, "head", t);
+        List<SpanData> spans = new ArrayList<>(t.spanCount);
+        converter.convert(t, spans);
+        sdkMarshaler.initialize(spans);
+        try {
+            sdkOut.reset();
+            sdkMarshaler.writeBinaryTo(sdkOut);
+            return sdkOut.size();
+        } finally {
+            sdkMarshaler.reset();
+        }
+    }
+
+    @Benchmark
+    public int directApi() {
+        return direct(api);
+    }
+
+    @Benchmark
+    public int directPage() {
+        return direct(page);
+    }
+
+    @Benchmark
+    public int sdkApi() throws IOException {
+        return sdk(api);
+    }
+
+    @Benchmark
+    public int sdkPage() throws IOException {
+        return sdk(page);
+    }
+}
