@@ -5,6 +5,7 @@ import sys
 
 
 class Sink(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep connections open, as a collector does
     received = 0
 
     def do_POST(self):

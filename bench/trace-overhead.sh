@@ -14,7 +14,8 @@
 # of about DURATION + 6 s each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-JAR=examples/blog/target/zerver-blog.jar
+# VARIANTS="name=jar ..." runs builds side by side (e.g. before=/tmp/before/examples/blog/target/zerver-blog.jar).
+VARIANTS=${VARIANTS:-now=examples/blog/target/zerver-blog.jar}
 PORT=18091
 SINK=18092
 DURATION=${DURATION:-10s}
@@ -40,14 +41,14 @@ settings() {
   esac
 }
 
-round() { # config name
-  local name=$1
+round() { # config name, variant name, jar
+  local name=$1 variant=$2 jar=$3
   # shellcheck disable=SC2046
   env ZER_VER_PORT=$PORT ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" $(settings "$name") \
-    java -jar "$JAR" >"$work/$name.log" 2>&1 &
+    java -jar "$jar" >"$work/$name.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$ROUTE" && break; sleep 0.2; done
-  wrk -t2 -c16 -d3s "http://127.0.0.1:$PORT$ROUTE" >/dev/null   # warm-up
+  wrk -t2 -c16 -d"${WARMUP:-5s}" "http://127.0.0.1:$PORT$ROUTE" >/dev/null   # warm-up (JIT)
   sleep 1
   local bytes0 cpu0 out rps p50 p99 reqs cpu1 bytes1
   bytes0=$(sink_bytes); cpu0=$(cpu_ticks "$pid")
@@ -61,6 +62,7 @@ round() { # config name
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   reqs=$(echo "$out" | awk '/requests in/ {print $1}')
   local ticks; ticks=$(getconf CLK_TCK)
+  [ "$variant" = now ] || name="$variant/$name"
   awk -v n="$name" -v r="$rps" -v a="$p50" -v b="$p99" -v c0="$cpu0" -v c1="$cpu1" -v t="$ticks" -v q="$reqs" \
       -v b0="$bytes0" -v b1="$bytes1" 'BEGIN {
     printf "%s %s %s %s %.1f %.0f\n", n, r, a, b, (c1 - c0) / t * 1e6 / q, (b1 - b0) / q }'
@@ -68,8 +70,10 @@ round() { # config name
 
 results=()
 for i in $(seq 1 "$ROUNDS"); do
-  for c in $CONFIGS; do
-    line=$(round "$c"); results+=("$line"); echo "round $i: $line" >&2
+  for v in $VARIANTS; do
+    for c in $CONFIGS; do
+      line=$(round "$c" "${v%%=*}" "${v#*=}"); results+=("$line"); echo "round $i: $line" >&2
+    done
   done
 done
 printf '\n%-8s %10s %9s %9s %12s %10s\n' config req/s p50 p99 cpu_us/req bytes/req
@@ -80,5 +84,5 @@ printf '%s\n' "${results[@]}" | sort -s -k1,1 | awk '
     return v[int((c + 1) / 2)] }
   END { for (k in n) { R[k] = median(rps, k, n[k]); C[k] = median(cpu, k, n[k]); B[k] = median(by, k, n[k])
           printf "%-8s %10.0f %9s %9s %12.1f %10.0f   (median of %d)\n", k, R[k], median(p50, k, n[k]), median(p99, k, n[k]), C[k], B[k], n[k] }
-        if ("off" in R) for (k in n) if (k != "off")
-          printf "%-8s throughput %.2f x off, CPU %+.1f us/request\n", k, R[k] / R["off"], C[k] - C["off"] }'
+        for (k in n) { base = k; sub(/[^\/]*$/, "off", base); if (k != base && (base in R))
+          printf "%-16s throughput %.2f x %s, CPU %+.1f us/request\n", k, R[k] / R[base], base, C[k] - C[base] } }'

@@ -20,14 +20,21 @@ public final class Response {
     private final int status;
     private final List<Map.Entry<String, String>> headers;
     private final byte[] body;
+    /** How the body was rendered ({@code json_encode} for {@link #json}), or null. */
+    private final String renderPhase;
 
     private Response(int status, List<Map.Entry<String, String>> headers, byte[] body) {
+        this(status, headers, body, null);
+    }
+
+    private Response(int status, List<Map.Entry<String, String>> headers, byte[] body, String renderPhase) {
         if (status < 100 || status > 599) {
             throw new IllegalArgumentException("HTTP status must be 100..599, got " + status);
         }
         this.status = status;
         this.headers = headers;
         this.body = body;
+        this.renderPhase = renderPhase;
     }
 
     /** 200 with {@code text/plain; charset=utf-8}. */
@@ -47,7 +54,8 @@ public final class Response {
      */
     public static Response json(Object value) {
         try {
-            return of(200, "application/json", Json.MAPPER.writeValueAsBytes(value));
+            return new Response(200, List.of(Map.entry("content-type", "application/json")),
+                    Json.MAPPER.writeValueAsBytes(value), "json_encode");
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot encode " + value.getClass().getName() + " as JSON: "
                     + e.getOriginalMessage(), e);
@@ -70,7 +78,7 @@ public final class Response {
 
     /** The same response with another status. */
     public Response status(int code) {
-        return new Response(code, headers, body);
+        return new Response(code, headers, body, renderPhase);
     }
 
     /** The same response with this header set (replacing a header of the same name). */
@@ -86,7 +94,7 @@ public final class Response {
             }
         }
         copy.add(Map.entry(lower, value));
-        return new Response(status, List.copyOf(copy), body);
+        return new Response(status, List.copyOf(copy), body, renderPhase);
     }
 
     /** An HTTP token (RFC 9110 tchar), checked without a regular expression: this runs per response. */
@@ -102,6 +110,11 @@ public final class Response {
             }
         }
         return true;
+    }
+
+    /** {@code json_encode} when {@link #json} encoded the body; null otherwise. The runtime records it on the step. */
+    public String renderPhase() {
+        return renderPhase;
     }
 
     public int status() {

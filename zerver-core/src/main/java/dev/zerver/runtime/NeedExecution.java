@@ -76,7 +76,7 @@ final class NeedExecution {
             }
             if (effect.slot() != null && value != null) {
                 request.context().putFromEffect(effect.slot(), value);
-                effectRecord.slotWrite(new SlotWrite(effect.slot().name(), sizeBytes, now()));
+                effectRecord.slotWrite(new SlotWrite(effect.slot().name(), sizeBytes, now(), sizeBytes < 0 ? value : null));
             }
         } else {
             failed++;

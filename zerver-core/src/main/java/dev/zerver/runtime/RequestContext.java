@@ -208,7 +208,9 @@ final class RequestContext implements Ctx {
                     + " of type " + slot.type().getName());
         }
         putFromEffect(slot, value);
-        writer.slotWrite(new SlotWrite(slot.name(), SlotValues.sizeOf(value), clock.nanoTime()));
+        long size = SlotValues.sizeOf(value);
+        // An object's size is measured later, off the request path, from the value itself.
+        writer.slotWrite(new SlotWrite(slot.name(), size, clock.nanoTime(), size < 0 ? value : null));
     }
 
     @Override

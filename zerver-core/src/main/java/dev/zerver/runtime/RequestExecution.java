@@ -349,6 +349,8 @@ final class RequestExecution implements InFlightRequest {
         sr.ended(clock().nanoTime(), d.label());
         if (d instanceof Need need) {
             sr.nextContinuation(need.continuationName());
+        } else if (d instanceof Decision.Done done && sr.renderPhase() == null && done.response().renderPhase() != null) {
+            sr.rendered(done.response().renderPhase(), done.response().body().length);
         }
         return d;
     }

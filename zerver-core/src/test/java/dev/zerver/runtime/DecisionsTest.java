@@ -231,4 +231,28 @@ class DecisionsTest {
         assertThat(rec.query()).isEqualTo("q=1&token=REDACTED&password=REDACTED");
         assertThat(rec.toString() + rec.query() + rec.userAgent()).doesNotContain("s3cret", "hunter2", "xyz");
     }
+
+    record Profile(String name, int posts) {}
+
+    static final Slot<Profile> PROFILE = Slot.of("profile", Profile.class);
+
+    @Test
+    void aJsonResponseIsRecordedAsJsonEncodeAndAnObjectSlotWriteGetsItsSizeLater() {
+        Step load = Step.named("load").writes(PROFILE).run(ctx -> {
+            ctx.put(PROFILE, new Profile("ana", 3));
+            return Decision.next();
+        });
+        Step render = Step.named("render").reads(PROFILE).run(ctx -> Decision.done(Response.json(ctx.require(PROFILE))));
+        Deterministic d = new Deterministic(b -> b.get("/p", load, render));
+        Response r = d.call("GET", "/p");
+        assertThat(r.bodyText()).isEqualTo("{\"name\":\"ana\",\"posts\":3}");
+        RequestRecord rec = d.record();
+        StepRecord rendered = rec.steps().get(2);
+        assertThat(rendered.renderPhase()).isEqualTo("json_encode");
+        assertThat(rendered.renderSizeBytes()).isEqualTo(r.body().length);
+        // the object's size is not measured on the request path, but can be from the record
+        dev.zerver.telemetry.SlotWrite write = rec.steps().get(1).slotWrites().get(0);
+        assertThat(write.sizeBytes()).isEqualTo(-1);
+        assertThat(write.estimatedSizeBytes()).isEqualTo(r.body().length);
+    }
 }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The golden scenarios of TRACE_CONTRACT.md section 10 (all but 9, sampling), each driven through
+ * The golden scenarios of docs/trace-model.md's contract (all but 9, sampling), each driven through
  * the real runtime under the deterministic scheduler and compared with a committed expected trace
  * in {@code src/test/resources/golden}.
  */

@@ -61,8 +61,10 @@ public final class ExportQueue<T> implements AutoCloseable {
     private volatile boolean closing;
     private long lastReportNanos;
     private long droppedAtLastReport;
-    // The export thread's reused traces.
+    // The export thread's reused traces, and the batch being filled: batch[0 .. batchCount).
     private Trace[] batch = new Trace[8];
+    private int batchCount;
+    private int batchSpans;
 
     private record Pending<T>(T item, int weight) {}
 
@@ -169,10 +171,15 @@ public final class ExportQueue<T> implements AutoCloseable {
         long nextExport = System.nanoTime() + delay;
         while (true) {
             CompletableResultCode flush = flushRequest.get();
-            boolean due = System.nanoTime() - nextExport >= 0 || queuedSpans.get() >= maxBatchSize;
-            if (due || flush != null || closing) {
-                drain();
-                nextExport = System.nanoTime() + delay;
+            boolean timeUp = System.nanoTime() - nextExport >= 0;
+            boolean full = queuedSpans.get() >= maxBatchSize;
+            if (timeUp || full || flush != null || closing) {
+                // A partial batch waits for the schedule delay: sampling may keep few of the queued traces.
+                boolean sendPartial = timeUp || flush != null || closing;
+                drain(sendPartial);
+                if (sendPartial) {
+                    nextExport = System.nanoTime() + delay;
+                }
                 if (flush != null || closing) {
                     sink.awaitIdle(exportTimeoutNanos);
                 }
@@ -190,10 +197,10 @@ public final class ExportQueue<T> implements AutoCloseable {
         }
     }
 
-    /** Assembles and sends everything queued, in batches of whole traces. */
-    private void drain() {
-        int count = 0;
-        int spans = 0;
+    /** Assembles everything queued and sends full batches of whole traces; the last, partial one only if {@code sendPartial}. */
+    private void drain(boolean sendPartial) {
+        int count = batchCount;
+        int spans = batchSpans;
         Pending<T> next;
         while ((next = pending.poll()) != null) {
             queuedSpans.addAndGet(-next.weight());
@@ -224,9 +231,13 @@ public final class ExportQueue<T> implements AutoCloseable {
             count++;
             spans += t.spanCount;
         }
-        if (count > 0) {
+        if (count > 0 && (sendPartial || spans >= maxBatchSize)) {
             sendBatch(count, spans);
+            count = 0;
+            spans = 0;
         }
+        batchCount = count;
+        batchSpans = spans;
     }
 
     /** Sends {@code batch[0 .. count)}. */

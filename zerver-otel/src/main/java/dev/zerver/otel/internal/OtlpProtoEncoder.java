@@ -127,11 +127,6 @@ final class OtlpProtoEncoder implements BatchEncoder {
         return total;
     }
 
-    /** A copy of one encoding (tests, tools). */
-    byte[] encodeToArray(Trace... traces) {
-        int n = encode(traces, traces.length);
-        return Arrays.copyOf(buffer, n);
-    }
 
     // ---- pass 1: sizes ----
 

@@ -42,14 +42,4 @@ final class Trace {
     TraceSpan span(int i) {
         return spans[i];
     }
-
-    /** The span with this id, or null. */
-    TraceSpan byId(long spanId) {
-        for (int i = 0; i < spanCount; i++) {
-            if (spans[i].spanId == spanId) {
-                return spans[i];
-            }
-        }
-        return null;
-    }
 }

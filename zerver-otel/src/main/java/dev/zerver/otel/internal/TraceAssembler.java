@@ -281,8 +281,9 @@ public final class TraceAssembler {
 
     private void slotWrite(TraceSpan d, SlotWrite w) {
         d.event(epoch(w.atNanos()), "zerver.slot.write").eventAttr(Keys.SLOT, w.slot());
-        if (w.sizeBytes() >= 0) {
-            d.eventAttr(Keys.SLOT_SIZE_BYTES, w.sizeBytes());
+        long size = w.estimatedSizeBytes();
+        if (size >= 0) {
+            d.eventAttr(Keys.SLOT_SIZE_BYTES, size);
         }
     }
 

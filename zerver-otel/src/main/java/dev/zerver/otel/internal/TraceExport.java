@@ -193,11 +193,4 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
         new TraceAssembler(settings).assemble(record, "head", t);
         return ConsoleTimeline.render(t);
     }
-
-    /** The OTLP protobuf encoding of the request's trace alone, whatever sampling says. */
-    public byte[] protobufOf(RequestRecord record) {
-        Trace t = new Trace();
-        new TraceAssembler(settings).assemble(record, headReason(record) == null ? "head" : headReason(record), t);
-        return new OtlpProtoEncoder(resource, scope).encodeToArray(t);
-    }
 }

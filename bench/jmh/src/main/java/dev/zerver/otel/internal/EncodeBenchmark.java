@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class EncodeBenchmark {
-    @Param({"compact", "all"})
+    /** {@code debug} is {@code ZER_VER_DEBUG_JOBS=1}: every event and every wait promoted. */
+    @Param({"compact", "all", "debug"})
     public String jobEvents;
 
     private RequestRecord api;
@@ -47,6 +48,7 @@ public class EncodeBenchmark {
     private final Trace[] one = {new Trace()};
     private OtlpProtoEncoder encoder;
     private SpanDataConverter converter;
+    private Resource otelResource;
     private final LowAllocationTraceRequestMarshaler sdkMarshaler = new LowAllocationTraceRequestMarshaler();
     private final ByteArrayOutputStream sdkOut = new ByteArrayOutputStream(64 * 1024);
 
@@ -55,19 +57,32 @@ public class EncodeBenchmark {
         BlogRecords records = new BlogRecords();
         api = records.api;
         page = records.page;
-        ZerverOtel otel = ZerverOtel.builder()
-                .environment(Map.of(OtelSettings.TRACES_EXPORTER, "none", OtelSettings.JOB_EVENTS, jobEvents)).build();
+        ZerverOtel otel = ZerverOtel.builder().environment(jobEvents.equals("debug")
+                ? Map.of(OtelSettings.TRACES_EXPORTER, "none", OtelSettings.DEBUG_JOBS, "1")
+                : Map.of(OtelSettings.TRACES_EXPORTER, "none", OtelSettings.JOB_EVENTS, jobEvents)).build();
         Resource resource = otel.resource();
+        otelResource = resource;
         assembler = new TraceAssembler(otel.settings());
         encoder = new OtlpProtoEncoder(resource, ZerverOtel.SCOPE);
         converter = new SpanDataConverter(resource, ZerverOtel.SCOPE);
-        System.out.printf("%n[%s] OTLP bytes per request: API %d (%d spans), post page %d (%d spans); SDK: API %d, page %d%n",
-                jobEvents, directApi(), one[0].spanCount, directPage(), one[0].spanCount, sdkApi(), sdkPage());
+        System.out.printf("%n[%s] OTLP bytes per request alone: API %d (%d spans), post page %d (%d spans); SDK: API %d,"
+                + " page %d; in a batch of 64: API %d, page %d%n", jobEvents, directApi(), one[0].spanCount, directPage(),
+                one[0].spanCount, sdkApi(), sdkPage(), batched(api), batched(page));
     }
 
     private int direct(RequestRecord r) {
         assembler.assemble(r, "head", one[0]);
         return encoder.encode(one, 1);
+    }
+
+    /** Bytes per request when 64 such requests share one export request (and its resource). */
+    private int batched(RequestRecord r) {
+        Trace[] batch = new Trace[64];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = new Trace();
+            assembler.assemble(r, "head", batch[i]);
+        }
+        return new OtlpProtoEncoder(otelResource, ZerverOtel.SCOPE).encode(batch, batch.length) / batch.length;
     }
 
     private int sdk(RequestRecord r) throws IOException {

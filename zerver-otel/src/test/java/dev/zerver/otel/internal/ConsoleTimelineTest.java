@@ -1,0 +1,77 @@
+package dev.zerver.otel.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zerver.otel.Scenario;
+import dev.zerver.runtime.InboundRequest;
+import dev.zerver.telemetry.EffectRecord;
+import dev.zerver.telemetry.RequestRecord;
+import dev.zerver.testing.InProcess;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConsoleTimelineTest {
+
+    private static final TraceSink.Outcome IGNORE = new TraceSink.Outcome() {
+        @Override
+        public void delivered(int traces, int spans) {}
+
+        @Override
+        public void failed(int traces, int spans, String why) {}
+    };
+
+    @Test
+    void aDownstreamRequestOfTheSameTracePrintsInsideItsCallerEvenFromAnEarlierBatch() throws Exception {
+        Scenario s = new Scenario(Map.of());
+        s.send("/pages/7");
+        s.scheduler.runToCompletion();
+        RequestRecord upstream = s.record();
+        EffectRecord call = upstream.effects().stream().filter(e -> e.kind().equals("http")).findFirst().orElseThrow();
+        InProcess.send(s.app, InboundRequest.builder().uri("/posts/7")
+                .header("traceparent", "00-" + upstream.traceId() + "-" + call.spanId() + "-01").build());
+        s.scheduler.runToCompletion();
+        RequestRecord downstream = s.record();
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConsoleTimeline console = new ConsoleTimeline(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        TraceAssembler assembler = new TraceAssembler(s.otel.settings());
+        Trace d = new Trace();
+        assembler.assemble(downstream, "parent", d);
+        console.send(new Trace[] {d}, 1, d.spanCount, IGNORE); // the downstream request finishes first
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).isEmpty(); // held for its caller
+        Trace u = new Trace();
+        assembler.assemble(upstream, "head", u);
+        console.send(new Trace[] {u}, 1, u.spanCount, IGNORE);
+
+        String text = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(text.lines().filter(l -> l.contains(" trace ")).count()).isEqualTo(1); // one block
+        assertThat(text).startsWith("GET /pages/{id} 200");
+        String effectLine = text.lines().filter(l -> l.contains("http.get comments")).findFirst().orElseThrow();
+        String downstreamRoot = text.lines().filter(l -> l.contains("http.server: GET /posts/{id}")).findFirst().orElseThrow();
+        assertThat(indent(downstreamRoot)).isEqualTo(indent(effectLine) + 2); // a child of the call that caused it
+    }
+
+    @Test
+    void aFragmentWhoseCallerNeverComesPrintsOnItsOwnAtShutdown() throws Exception {
+        Scenario s = new Scenario(Map.of());
+        InProcess.send(s.app, InboundRequest.builder().uri("/posts/7")
+                .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build());
+        s.scheduler.runToCompletion();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ConsoleTimeline console = new ConsoleTimeline(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        Trace t = new Trace();
+        new TraceAssembler(s.otel.settings()).assemble(s.record(), "parent", t);
+        console.send(new Trace[] {t}, 1, t.spanCount, IGNORE);
+        console.shutdown();
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith("GET /posts/{id} 200")
+                .contains("trace 4bf92f3577b34da6a3ce929d0e0e4736");
+    }
+
+    private static int indent(String line) {
+        String name = line.substring(24); // after the offset and duration columns
+        return name.length() - name.stripLeading().length();
+    }
+}
