@@ -3,7 +3,6 @@ package dev.zerver.otel.internal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.opentelemetry.api.common.AttributeKey;
-import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.resources.Resource;
@@ -116,7 +115,7 @@ final class OtlpJsonEncoder implements BatchEncoder {
         // bit 0: sampled; bit 8: whether the parent's remoteness is known; bit 9: the parent is remote
         g.writeNumberField("flags", 0x101 | (s.parentSpanId == 0 && t.remoteParentSpanId != 0 ? 0x200 : 0));
         g.writeStringField("name", s.name);
-        g.writeNumberField("kind", kind(s.kind));
+        g.writeNumberField("kind", OtlpProtoEncoder.kind(s.kind));
         g.writeStringField("startTimeUnixNano", Long.toString(s.startEpochNanos));
         g.writeStringField("endTimeUnixNano", Long.toString(s.endEpochNanos));
         attributes(g, s.attrs, 0, s.attrs.size);
@@ -140,22 +139,6 @@ final class OtlpJsonEncoder implements BatchEncoder {
         g.writeNumberField("code", s.status == StatusCode.OK ? 1 : s.status == StatusCode.ERROR ? 2 : 0);
         g.writeEndObject();
         g.writeEndObject();
-    }
-
-    /** {@code SpanKind} of the OTLP proto. */
-    private static int kind(SpanKind kind) {
-        switch (kind) {
-            case SERVER:
-                return 2;
-            case CLIENT:
-                return 3;
-            case PRODUCER:
-                return 4;
-            case CONSUMER:
-                return 5;
-            default:
-                return 1;
-        }
     }
 
     @SuppressWarnings("unchecked")

@@ -347,7 +347,8 @@ final class OtlpProtoEncoder implements BatchEncoder {
         out.writeRawBytes(id, 0, length);
     }
 
-    private static int kind(SpanKind kind) {
+    /** The OTLP {@code Span.SpanKind} number (the JSON mapping uses it too). */
+    static int kind(SpanKind kind) {
         switch (kind) {
             case INTERNAL:
                 return 1;
