@@ -24,6 +24,27 @@ import org.junit.jupiter.api.Test;
 /** Event cap, remote parents, unknown methods, sampling, the console timeline and export retries. */
 class TraceFeaturesTest {
 
+    /** A user's exporter that keeps what it receives. */
+    private static SpanExporter collectingInto(List<SpanData> received) {
+        return new SpanExporter() {
+            @Override
+            public CompletableResultCode export(Collection<SpanData> spans) {
+                received.addAll(spans);
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode flush() {
+                return CompletableResultCode.ofSuccess();
+            }
+
+            @Override
+            public CompletableResultCode shutdown() {
+                return CompletableResultCode.ofSuccess();
+            }
+        };
+    }
+
     private static SpanData span(List<SpanData> trace, String name) {
         return trace.stream().filter(s -> s.getName().equals(name)).findFirst().orElseThrow();
     }
@@ -93,23 +114,7 @@ class TraceFeaturesTest {
     void aTraceTheHeadDropsWithNoTailTriggerIsNeverQueued() throws Exception {
         List<SpanData> exported = new CopyOnWriteArrayList<>();
         ZerverOtel otel = ZerverOtel.builder().environment(Map.of(OtelSettings.SAMPLER, "head:0"))
-                .exporter(new SpanExporter() {
-                    @Override
-                    public CompletableResultCode export(Collection<SpanData> spans) {
-                        exported.addAll(spans);
-                        return CompletableResultCode.ofSuccess();
-                    }
-
-                    @Override
-                    public CompletableResultCode flush() {
-                        return CompletableResultCode.ofSuccess();
-                    }
-
-                    @Override
-                    public CompletableResultCode shutdown() {
-                        return CompletableResultCode.ofSuccess();
-                    }
-                }).build();
+                .exporter(collectingInto(exported)).build();
         Scenario s = new Scenario(Map.of());
         s.send("/posts/7");
         s.scheduler.runToCompletion();
@@ -200,23 +205,7 @@ class TraceFeaturesTest {
     @Test
     void aUserSuppliedSpanExporterReceivesEverySpanAsSpanData() throws Exception {
         List<SpanData> received = new CopyOnWriteArrayList<>();
-        SpanExporter mine = new SpanExporter() {
-            @Override
-            public CompletableResultCode export(Collection<SpanData> spans) {
-                received.addAll(spans);
-                return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode flush() {
-                return CompletableResultCode.ofSuccess();
-            }
-
-            @Override
-            public CompletableResultCode shutdown() {
-                return CompletableResultCode.ofSuccess();
-            }
-        };
+        SpanExporter mine = collectingInto(received);
         Scenario s = new Scenario(Map.of());
         ZerverOtel otel = ZerverOtel.builder().environment(Map.of()).exporter(mine).build();
         int expected = 0;
