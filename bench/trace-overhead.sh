@@ -6,12 +6,13 @@
 #   sampled  ZER_VER_SAMPLER=head:0.1,tail:error|promoted, exported the same way
 #   console  the embedded default: a waterfall per request on standard output (to a file here)
 #   debug    as otlp, with ZER_VER_DEBUG_JOBS=1
-# Per configuration and round: requests/s, p50 and p99 latency, the server process's own CPU time
-# per request (utime+stime from /proc over the measured run, divided by the requests wrk completed,
-# so the load generator's share does not count), and OTLP bytes per request at the sink.
+# Per configuration and round: requests/s, p50 and p99 latency at saturation (wrk -t2 -c16), then
+# the server process's own CPU time (JIT compiler threads excluded) per request at a fixed rate below saturation (RATE, default
+# 2000 req/s: utime+stime from /proc over that run divided by the requests wrk completed, so neither
+# the load generator's share nor spinning at saturation counts), and OTLP bytes per request at the sink.
 # Prints each round, then medians and ratios to "off".
 # Needs: the built blog jar (mvn -B -q package -DskipTests), wrk, python3. Bounded: ROUNDS x 5 runs
-# of about DURATION + 6 s each.
+# of about 2 x DURATION + WARMUP + 8 s each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # VARIANTS="name=jar ..." runs builds side by side (e.g. before=/tmp/before/examples/blog/target/zerver-blog.jar).
@@ -22,13 +23,27 @@ DURATION=${DURATION:-10s}
 ROUTE=${ROUTE:-/blogs/api/posts/1}
 ROUNDS=${ROUNDS:-3}
 CONFIGS=${CONFIGS:-off otlp sampled console debug}
+RATE=${RATE:-2000}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
+# wrk has no rate option: each of the 16 connections waits 16000/RATE ms before each request.
+cat >"$work/rate.lua" <<LUA
+function delay() return $((16000 / RATE)) end
+LUA
 python3 bench/otlp_sink.py "$SINK" &
 sleep 1
 sink_bytes() { curl -sf "http://127.0.0.1:$SINK/bytes"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# The process's CPU ticks without the JIT compiler threads, whose late compilations would otherwise
+# land on whichever configuration happens to run them.
+cpu_ticks() {
+  local total=0 t
+  for t in /proc/"$1"/task/*; do
+    case $(cat "$t/comm" 2>/dev/null) in "C1 Compiler"*|"C2 Compiler"*) continue ;; esac
+    total=$((total + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
 otlp=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK OTEL_BSP_SCHEDULE_DELAY=200 OTEL_BSP_MAX_QUEUE_SIZE=65536)
 
 settings() {
@@ -48,11 +63,13 @@ round() { # config name, variant name, jar
     java -jar "$jar" >"$work/$name.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$ROUTE" && break; sleep 0.2; done
-  wrk -t2 -c16 -d"${WARMUP:-5s}" "http://127.0.0.1:$PORT$ROUTE" >/dev/null   # warm-up (JIT)
+  wrk -t2 -c16 -d"${WARMUP:-20s}" "http://127.0.0.1:$PORT$ROUTE" >/dev/null   # warm-up (JIT)
   sleep 1
-  local bytes0 cpu0 out rps p50 p99 reqs cpu1 bytes1
-  bytes0=$(sink_bytes); cpu0=$(cpu_ticks "$pid")
+  local bytes0 cpu0 out fixed rps p50 p99 reqs cpu1 bytes1
   out=$(wrk -t2 -c16 -d"$DURATION" --latency "http://127.0.0.1:$PORT$ROUTE")
+  sleep 1
+  bytes0=$(sink_bytes); cpu0=$(cpu_ticks "$pid")
+  fixed=$(wrk -t2 -c16 -d"$DURATION" -s "$work/rate.lua" "http://127.0.0.1:$PORT$ROUTE")
   cpu1=$(cpu_ticks "$pid")
   sleep 1
   bytes1=$(sink_bytes)
@@ -60,7 +77,7 @@ round() { # config name, variant name, jar
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+  reqs=$(echo "$fixed" | awk '/requests in/ {print $1}')
   local ticks; ticks=$(getconf CLK_TCK)
   [ "$variant" = now ] || name="$variant/$name"
   awk -v n="$name" -v r="$rps" -v a="$p50" -v b="$p99" -v c0="$cpu0" -v c1="$cpu1" -v t="$ticks" -v q="$reqs" \

@@ -10,9 +10,11 @@ import dev.zerver.runtime.ResponseSink;
 import dev.zerver.runtime.ZerverRuntime;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -25,7 +27,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Map.Entry;
@@ -39,15 +43,29 @@ import java.util.TreeMap;
 final class Exchange extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(Exchange.class.getName());
 
+    /**
+     * Requests received but not answered, beyond which the connection stops reading (Netty's
+     * codec refuses more than 128 outstanding on one connection).
+     */
+    static final int MAX_UNANSWERED = 64;
+
     private record Ready(FullHttpResponse response, boolean close, ResponseSink.Written written, long bodyBytes) {}
+
+    /** A request and when its head was parsed. */
+    private record Arrived(FullHttpRequest request, long startNanos) {}
 
     private final ZerverRuntime runtime;
     private final Clock clock;
     private final TreeMap<Long, Ready> ready = new TreeMap<>();
     private final Map<Long, InFlightRequest> inFlight = new HashMap<>();
+    /** Requests (or rejections) held back while {@link #MAX_UNANSWERED} are outstanding, in arrival order. */
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>();
     private long nextSequence;
     private long nextToWrite;
     private boolean closing;
+    /** The client shut its sending side: answer what it sent, then close. */
+    private boolean inputClosed;
+    private ChannelFuture lastWrite;
 
     Exchange(ZerverRuntime runtime) {
         this.runtime = runtime;
@@ -56,14 +74,47 @@ final class Exchange extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof FullHttpRequest req) {
+            // Taken now: the next pipelined request's head overwrites it.
+            Long start = ctx.channel().attr(StartStamp.START).getAndSet(null);
+            msg = new Arrived(req, start == null ? -1 : start);
+        } else if (!(msg instanceof Rejection)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (closing) {
+            release(msg);
+            return;
+        }
+        if (!waiting.isEmpty() || unanswered() >= MAX_UNANSWERED) {
+            // Pipelining beyond the limit: hold the request, and read no more until answers go out.
+            waiting.add(msg);
+            ctx.channel().config().setAutoRead(false);
+            return;
+        }
+        handle(ctx, msg);
+    }
+
+    private int unanswered() {
+        return inFlight.size() + ready.size();
+    }
+
+    /** Dispatches held requests while there is room, then reads again. */
+    private void admitWaiting(ChannelHandlerContext ctx) {
+        while (!closing && !waiting.isEmpty() && unanswered() < MAX_UNANSWERED) {
+            handle(ctx, waiting.poll());
+        }
+        if (!closing && waiting.isEmpty() && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof Rejection r) {
             reject(ctx, r);
             return;
         }
-        if (!(msg instanceof FullHttpRequest req)) {
-            io.netty.util.ReferenceCountUtil.release(msg);
-            return;
-        }
+        FullHttpRequest req = ((Arrived) msg).request();
         try {
             if (closing) {
                 return;
@@ -72,10 +123,15 @@ final class Exchange extends ChannelInboundHandlerAdapter {
                 reject(ctx, rejectionFor(req.decoderResult().cause()));
                 return;
             }
+            Rejection invalid = checkVersionAndHost(req);
+            if (invalid != null) {
+                reject(ctx, invalid);
+                return;
+            }
             long sequence = nextSequence++;
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             HttpVersion version = req.protocolVersion();
-            InboundRequest in = toInbound(ctx, req);
+            InboundRequest in = toInbound(ctx, req, ((Arrived) msg).startNanos());
             inFlight.put(sequence, runtime.dispatch(in, (response, head, written) ->
                     ctx.executor().execute(() -> {
                         inFlight.remove(sequence);
@@ -84,6 +140,30 @@ final class Exchange extends ChannelInboundHandlerAdapter {
         } finally {
             req.release();
         }
+    }
+
+    private static void release(Object msg) {
+        if (msg instanceof Arrived a) {
+            a.request().release();
+        }
+    }
+
+    /**
+     * RFC 9112: only HTTP/1.x is spoken here (505 otherwise), and an HTTP/1.1 request carries
+     * exactly one {@code Host} (400 otherwise).
+     */
+    private static Rejection checkVersionAndHost(FullHttpRequest req) {
+        HttpVersion version = req.protocolVersion();
+        if (version.majorVersion() != 1) {
+            return new Rejection(505, "request", "http_version_unsupported");
+        }
+        if (version.minorVersion() >= 1) {
+            int hosts = req.headers().getAll(HttpHeaderNames.HOST).size();
+            if (hosts != 1) {
+                return new Rejection(400, "request", hosts == 0 ? "host_missing" : "host_repeated");
+            }
+        }
+        return null;
     }
 
     private static Rejection rejectionFor(Throwable cause) {
@@ -112,7 +192,7 @@ final class Exchange extends ChannelInboundHandlerAdapter {
         flush(ctx);
     }
 
-    private InboundRequest toInbound(ChannelHandlerContext ctx, FullHttpRequest req) {
+    private InboundRequest toInbound(ChannelHandlerContext ctx, FullHttpRequest req, long startNanos) {
         InboundRequest.Builder b = InboundRequest.builder()
                 .method(req.method().name())
                 .uri(originForm(req.uri()))
@@ -129,8 +209,7 @@ final class Exchange extends ChannelInboundHandlerAdapter {
             b.local(local.getAddress() == null ? local.getHostString() : local.getAddress().getHostAddress(),
                     local.getPort());
         }
-        Long start = ctx.channel().attr(StartStamp.START).getAndSet(null);
-        return b.startNanos(start == null ? -1 : start).build();
+        return b.startNanos(startNanos).build();
     }
 
     /** {@code http://host/p?q} (absolute form) becomes {@code /p?q}. */
@@ -144,7 +223,9 @@ final class Exchange extends ChannelInboundHandlerAdapter {
 
     private void enqueue(ChannelHandlerContext ctx, long sequence, Response response, boolean head, boolean keepAlive,
             HttpVersion version, ResponseSink.Written written) {
-        boolean close = !keepAlive;
+        // While the server drains for shutdown, every response says so, so that no client sends
+        // another request on a connection about to close.
+        boolean close = !keepAlive || !runtime.accepting();
         FullHttpResponse out = toNetty(response, head, version, close);
         ready.put(sequence, new Ready(out, close, written, head ? 0 : response.body().length));
         flush(ctx);
@@ -171,7 +252,8 @@ final class Exchange extends ChannelInboundHandlerAdapter {
         while (!ready.isEmpty() && ready.firstKey() == nextToWrite) {
             Ready r = ready.pollFirstEntry().getValue();
             nextToWrite++;
-            var future = ctx.writeAndFlush(r.response());
+            ChannelFuture future = ctx.writeAndFlush(r.response());
+            lastWrite = future;
             if (r.written() != null) {
                 future.addListener(f -> r.written().at(clock.nanoTime(), r.bodyBytes()));
             }
@@ -181,6 +263,21 @@ final class Exchange extends ChannelInboundHandlerAdapter {
                 releaseRest();
                 return;
             }
+        }
+        admitWaiting(ctx);
+        closeIfInputDone(ctx);
+    }
+
+    /** After a half-close, the connection closes once every request received has been answered. */
+    private void closeIfInputDone(ChannelHandlerContext ctx) {
+        if (!inputClosed || closing || unanswered() > 0 || !waiting.isEmpty()) {
+            return;
+        }
+        closing = true;
+        if (lastWrite == null || lastWrite.isDone()) {
+            ctx.close();
+        } else {
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -192,6 +289,9 @@ final class Exchange extends ChannelInboundHandlerAdapter {
             }
         }
         ready.clear();
+        while (!waiting.isEmpty()) {
+            release(waiting.poll());
+        }
     }
 
     @Override
@@ -206,7 +306,12 @@ final class Exchange extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && inFlight.isEmpty() && ready.isEmpty()) {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            inputClosed = true;
+            closeIfInputDone(ctx);
+            return;
+        }
+        if (evt instanceof IdleStateEvent && unanswered() == 0 && waiting.isEmpty()) {
             ctx.close();
             return;
         }

@@ -54,13 +54,15 @@ public final class NettyServer {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client may shut its sending side after its last request and still read the answers.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         channels.add(ch);
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
-                                .addLast("codec", new HttpServerCodec(decoder))
+                                .addLast("codec", new HttpServerCodec(decoder, Integer.MAX_VALUE)) // Exchange bounds the pipelining itself
                                 .addLast("start", new StartStamp(runtime.clock()))
                                 .addLast("body", new BodyLimit(settings.maxBodyBytes()))
                                 .addLast("exchange", new Exchange(runtime));

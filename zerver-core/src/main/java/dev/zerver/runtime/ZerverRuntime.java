@@ -122,6 +122,11 @@ public final class ZerverRuntime implements AutoCloseable {
         return inFlight.size();
     }
 
+    /** False once shutdown has begun: new requests are answered 503 and connections close after their response. */
+    public boolean accepting() {
+        return accepting;
+    }
+
     boolean admit(RequestExecution exec) {
         if (!accepting) {
             return false;

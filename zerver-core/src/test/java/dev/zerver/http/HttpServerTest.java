@@ -63,7 +63,7 @@ class HttpServerTest {
 
         Reply read() throws IOException {
             String statusLine = line();
-            assertThat(statusLine).startsWith("HTTP/1.1 ");
+            assertThat(statusLine).startsWith("HTTP/1.");
             int status = Integer.parseInt(statusLine.substring(9, 12));
             Map<String, String> headers = new LinkedHashMap<>();
             for (String h = line(); !h.isEmpty(); h = line()) {
@@ -228,6 +228,78 @@ class HttpServerTest {
             assertThat(r.status()).isEqualTo(503);
             assertThat(r.body()).contains("shutting_down");
             assertThat(stopped.get(10, TimeUnit.SECONDS)).isFalse();
+        }
+    }
+
+    @Test
+    void onlyHttp1IsSpokenAndHttp11NeedsExactlyOneHost() throws Exception {
+        start(Map.of());
+        try (Conn c = new Conn(app.port())) {
+            Reply r = c.send("GET /fast HTTP/9.9\r\nHost: x\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(505);
+            assertThat(r.body()).contains("\"key\":\"http_version_unsupported\"");
+            assertThat(c.closedByServer()).isTrue();
+        }
+        try (Conn c = new Conn(app.port())) {
+            Reply r = c.send("GET /fast HTTP/1.1\r\nx-n: 1\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.body()).contains("\"key\":\"host_missing\"");
+        }
+        try (Conn c = new Conn(app.port())) {
+            Reply r = c.send("GET /fast HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.body()).contains("\"key\":\"host_repeated\"");
+        }
+        try (Conn c = new Conn(app.port())) {   // HTTP/1.0 may leave Host out
+            Reply r = c.send("GET /fast HTTP/1.0\r\nx-n: 0\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("fast 0");
+        }
+    }
+
+    @Test
+    void aClientThatHalfClosesAfterItsRequestsStillGetsEveryAnswer() throws Exception {
+        start(Map.of());
+        try (Conn c = new Conn(app.port())) {
+            c.send("GET /slow/100 HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\nx-n: 2\r\n\r\n");
+            c.socket.shutdownOutput();
+            assertThat(c.read().body()).isEqualTo("slow done");
+            assertThat(c.read().body()).isEqualTo("fast 2");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void manyPipelinedRequestsAreAllAnsweredInOrder() throws Exception {
+        start(Map.of());
+        int n = 300;
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            all.append("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: ").append(i % 10).append("\r\n\r\n")
+                    .append("x".repeat(i % 10));
+        }
+        try (Conn c = new Conn(app.port())) {
+            c.send(all.toString());
+            for (int i = 0; i < n; i++) {
+                Reply r = c.read();
+                assertThat(r.status()).as("response %d", i).isEqualTo(200);
+                assertThat(r.body()).as("response %d", i).isEqualTo("got " + (i % 10));
+            }
+        }
+    }
+
+    @Test
+    void responsesDuringShutdownSayConnectionClose() throws Exception {
+        start(Map.of());
+        try (Conn c = new Conn(app.port())) {
+            c.send("GET /slow/300 HTTP/1.1\r\nHost: x\r\n\r\n");
+            waitUntilInFlight(1);
+            CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(() -> app.stop(Duration.ofSeconds(10)));
+            Reply r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+            assertThat(stopped.get(10, TimeUnit.SECONDS)).isTrue();
         }
     }
 

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The same db effects on PostgreSQL. The server comes from {@code ZER_VER_TEST_PG_URL} (default
  * {@code jdbc:postgresql://127.0.0.1:5432/zerver_test}, user and password {@code zerver}); CI
- * starts one. Without a reachable server the tests are skipped with the reason printed.
+ * starts one. Without a reachable server the tests are skipped with the reason printed, unless
+ * {@code ZER_VER_TEST_PG_REQUIRED=1} (set by CI) makes that a failure.
  */
 class PostgresEffectsTest {
     static final String URL = System.getenv().getOrDefault("ZER_VER_TEST_PG_URL",
@@ -26,8 +27,11 @@ class PostgresEffectsTest {
         try {
             open().close();
         } catch (RuntimeException e) {
-            String reason = "PostgreSQL not reachable at " + URL + " (" + e.getMessage() + "); skipping";
-            System.out.println("[skip] " + reason);
+            String reason = "PostgreSQL not reachable at " + URL + " (" + e.getMessage() + ")";
+            if ("1".equals(System.getenv("ZER_VER_TEST_PG_REQUIRED"))) {
+                throw new AssertionError(reason + " and ZER_VER_TEST_PG_REQUIRED=1", e);
+            }
+            System.out.println("[skip] " + reason + "; skipping");
             Assumptions.abort(reason);
         }
     }

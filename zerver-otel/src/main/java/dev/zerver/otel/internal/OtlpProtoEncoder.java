@@ -145,14 +145,14 @@ final class OtlpProtoEncoder implements BatchEncoder {
         if (s.parentSpanId != 0 || t.remoteParentSpanId != 0) {
             size += 10;
         }
-        size += stringField(SPAN_NAME, s.name);
+        size += push(stringField(SPAN_NAME, s.name));
         size += 2 + 9 + 9; // kind, start, end
         size += measureAttributes(s.attrs, 0, s.attrs.size);
         for (int k = 0; k < s.exportedEvents; k++) {
             int e = s.eventOrder[k];
             int eventAt = sizeCount;
             push(0);
-            int eventSize = 9 + stringField(EVENT_NAME, s.eventNames[e])
+            int eventSize = 9 + push(stringField(EVENT_NAME, s.eventNames[e]))
                     + measureAttributes(s.eventAttrs, s.eventAttrStart[e], s.eventAttrStart[e + 1]);
             sizes[eventAt] = eventSize;
             size += lengthField(1, eventSize);
@@ -230,7 +230,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
         if (parent != 0) {
             writeId(out, SPAN_PARENT_SPAN_ID, parent, 0, 8);
         }
-        writeString(out, SPAN_NAME, s.name);
+        writeMeasuredString(out, SPAN_NAME, s.name, sizes[sizeCursor++]);
         out.writeEnum(SPAN_KIND, kind(s.kind));
         out.writeFixed64(SPAN_START, s.startEpochNanos);
         out.writeFixed64(SPAN_END, s.endEpochNanos);
@@ -240,7 +240,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
             out.writeTag(SPAN_EVENTS, 2);
             out.writeUInt32NoTag(sizes[sizeCursor++]);
             out.writeFixed64(EVENT_TIME, s.eventTimes[e]);
-            writeString(out, EVENT_NAME, s.eventNames[e]);
+            writeMeasuredString(out, EVENT_NAME, s.eventNames[e], sizes[sizeCursor++]);
             writeAttributes(out, EVENT_ATTRIBUTES, s.eventAttrs, s.eventAttrStart[e], s.eventAttrStart[e + 1]);
         }
         if (s.eventCount > s.exportedEvents) {
@@ -266,15 +266,15 @@ final class OtlpProtoEncoder implements BatchEncoder {
             out.writeRawBytes(a.keys[i].protoKey);
             out.writeTag(KEY_VALUE_VALUE, 2);
             out.writeUInt32NoTag(value);
-            writeAnyValue(out, a.types[i], a.numbers[i], a.refs[i]);
+            writeAnyValue(out, a.types[i], a.numbers[i], a.refs[i], value);
         }
     }
 
     @SuppressWarnings("unchecked")
-    private void writeAnyValue(CodedOutputStream out, byte type, long number, Object ref) throws IOException {
+    private void writeAnyValue(CodedOutputStream out, byte type, long number, Object ref, int size) throws IOException {
         switch (type) {
             case TraceSpan.STRING:
-                writeString(out, ANY_STRING, (String) ref);
+                writeMeasuredString(out, ANY_STRING, (String) ref, size);
                 break;
             case TraceSpan.BOOL:
                 out.writeBool(ANY_BOOL, number != 0);
@@ -304,8 +304,17 @@ final class OtlpProtoEncoder implements BatchEncoder {
      * {@code String.getBytes} on current JDKs, a new array per string.
      */
     private void writeString(CodedOutputStream out, int field, String s) throws IOException {
+        writeMeasuredString(out, field, s, stringField(field, s));
+    }
+
+    /**
+     * {@link #writeString} for a string whose field size the first pass measured: its UTF-8 length
+     * equals its char count only when every char is ASCII, so the size says which path to take
+     * without scanning the string again.
+     */
+    private void writeMeasuredString(CodedOutputStream out, int field, String s, int fieldSize) throws IOException {
         int n = s.length();
-        if (!isAscii(s)) {
+        if (fieldSize != lengthField(field, n)) {
             out.writeString(field, s);
             return;
         }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Assumptions;
 /**
  * The same end-to-end tests on PostgreSQL (a server on loopback with database {@code zerver_test},
  * user and password {@code zerver}; CI starts one). Without a reachable server they are skipped
- * with the reason printed.
+ * with the reason printed, unless {@code ZER_VER_TEST_PG_REQUIRED=1} (set by CI) makes that a failure.
  */
 class BlogPostgresTest extends BlogTest {
     static final String URL = System.getenv().getOrDefault("ZER_VER_TEST_PG_URL",
@@ -22,8 +22,11 @@ class BlogPostgresTest extends BlogTest {
             // A clean slate: the blog creates and seeds its tables at start.
             st.execute("DROP TABLE IF EXISTS blog_comment, blog_post, blog_author");
         } catch (SQLException e) {
-            String reason = "PostgreSQL not reachable at " + URL + " (" + e.getMessage() + "); skipping";
-            System.out.println("[skip] " + reason);
+            String reason = "PostgreSQL not reachable at " + URL + " (" + e.getMessage() + ")";
+            if ("1".equals(System.getenv("ZER_VER_TEST_PG_REQUIRED"))) {
+                throw new AssertionError(reason + " and ZER_VER_TEST_PG_REQUIRED=1", e);
+            }
+            System.out.println("[skip] " + reason + "; skipping");
             Assumptions.abort(reason);
         }
         return Map.of("ZER_VER_DB_URL", URL, "ZER_VER_DB_USER", "zerver", "ZER_VER_DB_PASSWORD", "zerver");

@@ -42,7 +42,9 @@ class BlogTest {
 
     @AfterEach
     void stop() {
-        blog.close();
+        if (blog != null) { // null when start-up was skipped or failed
+            blog.close();
+        }
     }
 
     private HttpResponse<String> call(String method, String path, String body) throws Exception {
