@@ -23,6 +23,9 @@ import java.util.Objects;
  * <tr><td>{@code ZER_VER_MAX_BODY_BYTES}</td><td>{@code 1m}</td></tr>
  * <tr><td>{@code ZER_VER_MAX_HEADER_BYTES}</td><td>{@code 8k}</td></tr>
  * <tr><td>{@code ZER_VER_IDLE_TIMEOUT}</td><td>{@code 60s}</td></tr>
+ * <tr><td>{@code ZER_VER_HEADER_TIMEOUT}</td><td>{@code 10s}</td></tr>
+ * <tr><td>{@code ZER_VER_MIN_BODY_RATE}</td><td>{@code 1k} bytes per second ({@code 0}: no minimum)</td></tr>
+ * <tr><td>{@code ZER_VER_MAX_CONNECTIONS}</td><td>{@code 10000}</td></tr>
  * <tr><td>{@code ZER_VER_REQUEST_TIMEOUT}</td><td>{@code 30s}</td></tr>
  * <tr><td>{@code ZER_VER_SHUTDOWN_GRACE}</td><td>{@code 10s}</td></tr>
  * <tr><td>{@code ZER_VER_CIRCUIT_FAILURES}</td><td>{@code 5} ({@code 0}: no circuit breakers)</td></tr>
@@ -41,6 +44,9 @@ public final class ZerverSettings {
     public static final String MAX_BODY_BYTES = "ZER_VER_MAX_BODY_BYTES";
     public static final String MAX_HEADER_BYTES = "ZER_VER_MAX_HEADER_BYTES";
     public static final String IDLE_TIMEOUT = "ZER_VER_IDLE_TIMEOUT";
+    public static final String HEADER_TIMEOUT = "ZER_VER_HEADER_TIMEOUT";
+    public static final String MIN_BODY_RATE = "ZER_VER_MIN_BODY_RATE";
+    public static final String MAX_CONNECTIONS = "ZER_VER_MAX_CONNECTIONS";
     public static final String REQUEST_TIMEOUT = "ZER_VER_REQUEST_TIMEOUT";
     public static final String SHUTDOWN_GRACE = "ZER_VER_SHUTDOWN_GRACE";
     public static final String CIRCUIT_FAILURES = "ZER_VER_CIRCUIT_FAILURES";
@@ -57,6 +63,9 @@ public final class ZerverSettings {
     private final int maxBodyBytes;
     private final int maxHeaderBytes;
     private final Duration idleTimeout;
+    private final Duration headerTimeout;
+    private final int minBodyRate;
+    private final int maxConnections;
     private final Duration requestTimeout;
     private final Duration shutdownGrace;
     private final int circuitFailures;
@@ -74,6 +83,9 @@ public final class ZerverSettings {
         maxBodyBytes = b.maxBodyBytes;
         maxHeaderBytes = b.maxHeaderBytes;
         idleTimeout = b.idleTimeout;
+        headerTimeout = b.headerTimeout;
+        minBodyRate = b.minBodyRate;
+        maxConnections = b.maxConnections;
         requestTimeout = b.requestTimeout;
         shutdownGrace = b.shutdownGrace;
         circuitFailures = b.circuitFailures;
@@ -103,6 +115,9 @@ public final class ZerverSettings {
         b.maxBodyBytes = env.bytes(MAX_BODY_BYTES, b.maxBodyBytes, 0, Integer.MAX_VALUE);
         b.maxHeaderBytes = env.bytes(MAX_HEADER_BYTES, b.maxHeaderBytes, 1024, 1024 * 1024);
         b.idleTimeout = env.duration(IDLE_TIMEOUT, b.idleTimeout, Duration.ofSeconds(1));
+        b.headerTimeout = env.duration(HEADER_TIMEOUT, b.headerTimeout, Duration.ofMillis(100));
+        b.minBodyRate = env.bytes(MIN_BODY_RATE, b.minBodyRate, 0, Integer.MAX_VALUE);
+        b.maxConnections = env.integer(MAX_CONNECTIONS, b.maxConnections, 1, 1_000_000);
         b.requestTimeout = env.duration(REQUEST_TIMEOUT, b.requestTimeout, Duration.ofMillis(1));
         b.shutdownGrace = env.duration(SHUTDOWN_GRACE, b.shutdownGrace, Duration.ZERO);
         b.circuitFailures = env.integer(CIRCUIT_FAILURES, b.circuitFailures, 0, 1_000_000);
@@ -156,6 +171,21 @@ public final class ZerverSettings {
         return idleTimeout;
     }
 
+    /** How long a request's header block may take to arrive, from its first byte. */
+    public Duration headerTimeout() {
+        return headerTimeout;
+    }
+
+    /** The slowest average rate, in bytes per second, at which a request body may arrive; 0: any. */
+    public int minBodyRate() {
+        return minBodyRate;
+    }
+
+    /** Open connections beyond which new ones are closed at once. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
     public Duration requestTimeout() {
         return requestTimeout;
     }
@@ -188,6 +218,9 @@ public final class ZerverSettings {
         m.put(MAX_BODY_BYTES, Integer.toString(maxBodyBytes));
         m.put(MAX_HEADER_BYTES, Integer.toString(maxHeaderBytes));
         m.put(IDLE_TIMEOUT, Env.format(idleTimeout));
+        m.put(HEADER_TIMEOUT, Env.format(headerTimeout));
+        m.put(MIN_BODY_RATE, Integer.toString(minBodyRate));
+        m.put(MAX_CONNECTIONS, Integer.toString(maxConnections));
         m.put(REQUEST_TIMEOUT, Env.format(requestTimeout));
         m.put(SHUTDOWN_GRACE, Env.format(shutdownGrace));
         m.put(CIRCUIT_FAILURES, Integer.toString(circuitFailures));
@@ -208,6 +241,9 @@ public final class ZerverSettings {
         private int maxBodyBytes = 1024 * 1024;
         private int maxHeaderBytes = 8 * 1024;
         private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration headerTimeout = Duration.ofSeconds(10);
+        private int minBodyRate = 1024;
+        private int maxConnections = 10_000;
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private int circuitFailures = 5;
@@ -228,6 +264,9 @@ public final class ZerverSettings {
             c.maxBodyBytes = maxBodyBytes;
             c.maxHeaderBytes = maxHeaderBytes;
             c.idleTimeout = idleTimeout;
+            c.headerTimeout = headerTimeout;
+            c.minBodyRate = minBodyRate;
+            c.maxConnections = maxConnections;
             c.requestTimeout = requestTimeout;
             c.shutdownGrace = shutdownGrace;
             c.circuitFailures = circuitFailures;
@@ -291,6 +330,27 @@ public final class ZerverSettings {
         /** A connection with no request in progress is closed after this long without bytes. */
         public Builder idleTimeout(Duration value) {
             idleTimeout = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** A request whose header block takes longer than this from its first byte is answered 408. */
+        public Builder headerTimeout(Duration value) {
+            headerTimeout = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /**
+         * A request body arriving slower than this many bytes per second on average, once it has
+         * been arriving for 5 s, is answered 408; 0 accepts any rate.
+         */
+        public Builder minBodyRate(int bytesPerSecond) {
+            minBodyRate = check("minBodyRate", bytesPerSecond, 0, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /** Connections beyond this many open ones are closed as soon as they are accepted. */
+        public Builder maxConnections(int value) {
+            maxConnections = check("maxConnections", value, 1, 1_000_000);
             return this;
         }
 

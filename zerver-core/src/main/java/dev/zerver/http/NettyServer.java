@@ -19,9 +19,11 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The HTTP/1.1 server: NIO event loops that only parse and write. */
 public final class NettyServer {
+    private static final System.Logger LOG = System.getLogger(NettyServer.class.getName());
     private final ZerverRuntime runtime;
     private final ZerverSettings settings;
     private final ChannelGroup channels = new DefaultChannelGroup("zerver", GlobalEventExecutor.INSTANCE);
@@ -29,6 +31,8 @@ public final class NettyServer {
     private EventLoopGroup workers;
     private Channel serverChannel;
     private int port = -1;
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong lastRefusalLog = new AtomicLong(System.nanoTime() - TimeUnit.SECONDS.toNanos(10));
 
     public NettyServer(ZerverRuntime runtime) {
         this.runtime = runtime;
@@ -59,10 +63,18 @@ public final class NettyServer {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (channels.size() >= settings.maxConnections()) {
+                            refuse(ch);
+                            return;
+                        }
                         channels.add(ch);
+                        SlowClientGuard guard = new SlowClientGuard(settings.headerTimeout().toNanos(),
+                                settings.minBodyRate());
                         ch.pipeline()
                                 .addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
+                                .addLast("slow-bytes", guard.bytes())
                                 .addLast("codec", new HttpServerCodec(decoder, Integer.MAX_VALUE)) // Exchange bounds the pipelining itself
+                                .addLast("slow-messages", guard.messages())
                                 .addLast("start", new StartStamp(runtime.clock()))
                                 .addLast("body", new BodyLimit(settings.maxBodyBytes()))
                                 .addLast("exchange", new Exchange(runtime));
@@ -76,6 +88,23 @@ public final class NettyServer {
                     + e.getMessage(), e);
         }
         port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Closes a connection over {@code ZER_VER_MAX_CONNECTIONS}, saying so in the log at most every 10 s. */
+    private void refuse(SocketChannel ch) {
+        ch.close();
+        long refusedNow = refused.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastRefusalLog.get();
+        if (now - last >= TimeUnit.SECONDS.toNanos(10) && lastRefusalLog.compareAndSet(last, now)) {
+            LOG.log(System.Logger.Level.WARNING, ZerverSettings.MAX_CONNECTIONS + "=" + settings.maxConnections()
+                    + " reached: " + refusedNow + " connection(s) refused so far");
+        }
+    }
+
+    /** Connections closed at once because {@code ZER_VER_MAX_CONNECTIONS} were open. */
+    public long refusedConnections() {
+        return refused.get();
     }
 
     /** The bound port, or -1 before start. */

@@ -303,6 +303,54 @@ class HttpServerTest {
         }
     }
 
+    @Test
+    void aHeaderBlockThatDoesNotFinishInTimeGets408() throws Exception {
+        start(Map.of("ZER_VER_HEADER_TIMEOUT", "500ms"));
+        try (Conn c = new Conn(app.port())) {
+            assertThat(c.send("GET /fast HTTP/1.1\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+            Reply r = c.send("GET /fast HTTP/1.1\r\nHost: x\r\n").read();   // the head never ends
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.body()).contains("\"key\":\"header_timeout\"");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void aBodySlowerThanTheMinimumRateGets408AfterTheGrace() throws Exception {
+        start(Map.of("ZER_VER_MIN_BODY_RATE", "1k"));
+        try (Conn c = new Conn(app.port())) {
+            Reply r = c.send("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n0123456789").read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.body()).contains("\"key\":\"body_too_slow\"");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void connectionsBeyondTheCapAreClosedAtOnce() throws Exception {
+        start(Map.of("ZER_VER_MAX_CONNECTIONS", "2"));
+        try (Conn a = new Conn(app.port()); Conn b = new Conn(app.port())) {
+            assertThat(a.send("GET /fast HTTP/1.1\r\nHost: x\r\nx-n: a\r\n\r\n").read().body()).isEqualTo("fast a");
+            assertThat(b.send("GET /fast HTTP/1.1\r\nHost: x\r\nx-n: b\r\n\r\n").read().body()).isEqualTo("fast b");
+            try (Conn third = new Conn(app.port())) {
+                assertThat(third.closedByServer()).isTrue();
+            }
+            a.close();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {   // the server notices a's close asynchronously
+                try (Conn again = new Conn(app.port())) {
+                    again.send("GET /fast HTTP/1.1\r\nHost: x\r\nx-n: c\r\n\r\n");
+                    assertThat(again.read().body()).isEqualTo("fast c");
+                    break;
+                } catch (IOException refused) {
+                    assertThat(System.nanoTime()).as("a slot freed after a close").isLessThan(until);
+                    Thread.sleep(20);
+                }
+            }
+            assertThat(b.send("GET /fast HTTP/1.1\r\nHost: x\r\nx-n: b2\r\n\r\n").read().body()).isEqualTo("fast b2");
+        }
+    }
+
     private void waitUntilInFlight(int n) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (app.runtime().inFlight() < n) {
