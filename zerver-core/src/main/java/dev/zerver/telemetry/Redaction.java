@@ -1,5 +1,6 @@
 package dev.zerver.telemetry;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -78,6 +79,28 @@ public final class Redaction {
         }
         return result;
     }
+
+    /**
+     * A setting's value as it may be printed (a start-up banner, a configuration error): the whole
+     * value of a setting whose name says it holds a secret (password, secret, token, key,
+     * credential, headers), and in any other value that holds a URL, its userinfo and sensitive
+     * query values.
+     */
+    public static String setting(String name, String value) {
+        if (value == null) {
+            return null;
+        }
+        String upper = name.toUpperCase(Locale.ROOT);
+        for (String word : SECRET_SETTING_WORDS) {
+            if (upper.contains(word)) {
+                return REDACTED;
+            }
+        }
+        return value.contains("://") || value.contains("?") ? url(value) : value;
+    }
+
+    private static final List<String> SECRET_SETTING_WORDS = List.of(
+            "PASSWORD", "SECRET", "TOKEN", "CREDENTIAL", "HEADERS", "_KEY", "APIKEY");
 
     private static int indexOfAny(String s, String chars, int from) {
         for (int i = from; i < s.length(); i++) {

@@ -52,6 +52,23 @@ class EnvTest {
         assertThat(s.requestTimeout()).isEqualTo(Duration.ofMillis(250));
     }
 
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "ZER_VER_DB_URL|jdbc:mysql://root:s3cr3t@db/blog?password=s3cr3t|jdbc:mysql://REDACTED:REDACTED@db/blog?password=REDACTED",
+        "ZER_VER_DB_PASSWORD|s3cr3t|REDACTED",
+        "OTEL_EXPORTER_OTLP_HEADERS|authorization=Bearer s3cr3t|REDACTED",
+        "BLOG_COMMENTS_URL|http://svc/comments?token=s3cr3t&page=2|http://svc/comments?token=REDACTED&page=2",
+        "ZER_VER_PORT|s3cr3t-free|s3cr3t-free",
+    })
+    void aMalformedValueIsEchoedOnlyAsTelemetryWouldShowIt(String variable, String value, String shown) {
+        Env env = new Env(Map.of(variable, value));
+        assertThatThrownBy(() -> env.parse(variable, "", v -> {
+            throw new IllegalArgumentException(v);
+        }, "something else"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(variable + "=\"" + shown + "\" is not valid: expected something else");
+    }
+
     @Test
     void blankValuesFallBackToDefaults() {
         assertThat(resolve(Map.of("ZER_VER_PORT", " ")).port()).isEqualTo(8080);

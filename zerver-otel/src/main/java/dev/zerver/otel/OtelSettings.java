@@ -2,6 +2,7 @@ package dev.zerver.otel;
 
 import dev.zerver.config.ConfigException;
 import dev.zerver.config.Env;
+import dev.zerver.telemetry.Redaction;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -448,6 +449,7 @@ public final class OtelSettings {
         m.put(JOB_EVENTS, jobEvents.name().toLowerCase(Locale.ROOT));
         m.put(SAMPLER, sampler.toString());
         m.put(SEMCONV_STABILITY_OPT_IN, httpSemconv == HttpSemconv.STABLE ? "http" : "http/dup");
+        m.replaceAll(Redaction::setting);
         return m;
     }
 

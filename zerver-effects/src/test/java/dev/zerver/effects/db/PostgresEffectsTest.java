@@ -70,6 +70,26 @@ class PostgresEffectsTest {
         }
     }
 
+    @Test
+    void dataTheDatabaseRefusesIsAnApplicationFailureThatNeverOpensTheBreaker() throws Exception {
+        JdbcEffects db = open();
+        DbFixture.schema(db);
+        App app = App.real(Map.of("ZER_VER_CIRCUIT_FAILURES", "2"), List.of(db), b -> DbFixture.route(b, n -> switch (n) {
+            case 1 -> Db.put("post", 11, Map.of("title", "a\u0000b", "views", 1));   // SQLState 22021
+            default -> Db.get("post", 11);
+        }));
+        try (app) {
+            for (int i = 0; i < 4; i++) {
+                assertThat(app.send("GET", "/run/1").await(30, TimeUnit.SECONDS).status()).isEqualTo(400);
+            }
+            EffectRecord refused = app.records(4).get(3).effects().get(0);
+            assertThat(refused.errorType()).isEqualTo("invalid_data");
+            var read = app.send("GET", "/run/2").await(30, TimeUnit.SECONDS);
+            assertThat(read.status()).as("the circuit stayed closed: not circuit_open").isEqualTo(200);
+            assertThat(read.bodyText()).isEqualTo("(none)");
+        }
+    }
+
     private static String body(App app, int n) throws Exception {
         return app.send("GET", "/run/" + n).await(30, TimeUnit.SECONDS).bodyText();
     }

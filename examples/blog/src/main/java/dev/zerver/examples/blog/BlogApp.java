@@ -88,11 +88,12 @@ public final class BlogApp implements AutoCloseable {
     /** The settings a user tunes, with their effective values. */
     public Map<String, String> describe() {
         Map<String, String> m = new java.util.LinkedHashMap<>(zerver.settings().describe());
-        m.put("ZER_VER_DB_URL", Redaction.url(config.get("ZER_VER_DB_URL")));
+        m.put("ZER_VER_DB_URL", config.get("ZER_VER_DB_URL"));
         m.put("ZER_VER_DB_POOL_SIZE", String.valueOf(db.poolSize()));
         m.put(BlogConfig.COMMENTS_URL, commentsUrl == null ? "http://127.0.0.1:" + port() + " (this server)" : commentsUrl);
         m.put(BlogConfig.COMMENTS_RATE_LIMIT, commentsRate == 0 ? "0 (no limit)" : commentsRate + "/s");
         m.putAll(otel.settings().describe());
+        m.replaceAll(Redaction::setting); // one redaction for every printed setting, as in telemetry
         return m;
     }
 

@@ -62,7 +62,30 @@ final class Input {
         if (!v.isTextual()) {
             throw new FailException(400, what, "invalid_json");
         }
-        return v.asText();
+        String text = v.asText();
+        if (!storable(text)) {
+            throw new FailException(400, what, field + "_invalid_character");
+        }
+        return text;
+    }
+
+    /**
+     * Whether every database can store the text: no U+0000 (PostgreSQL refuses it in text) and no
+     * unpaired surrogate (not encodable as UTF-8).
+     */
+    private static boolean storable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0) {
+                return false;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String title(String title) {

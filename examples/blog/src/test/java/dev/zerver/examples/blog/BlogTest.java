@@ -35,6 +35,18 @@ class BlogTest {
         blog = BlogApp.start(BlogConfig.merge(config, new String[0]));
     }
 
+    @Test
+    void theStartUpPrintoutRedactsSecretsAsTelemetryDoes() throws Exception {
+        Map<String, String> config = new HashMap<>(database());
+        config.putAll(Map.of("ZER_VER_PORT", "0", "OTEL_TRACES_EXPORTER", "none",
+                "BLOG_COMMENTS_URL", "http://reader:s3cr3t@127.0.0.1:9/api?token=s3cr3t"));
+        try (BlogApp other = BlogApp.start(BlogConfig.merge(config, new String[0]))) {
+            assertThat(other.describe().get("BLOG_COMMENTS_URL"))
+                    .isEqualTo("http://REDACTED:REDACTED@127.0.0.1:9/api?token=REDACTED");
+            assertThat(other.describe().values()).noneMatch(v -> v.contains("s3cr3t"));
+        }
+    }
+
     /** The database settings: a fresh SQLite file. */
     Map<String, String> database() throws Exception {
         return Map.of("ZER_VER_DB_URL", "jdbc:sqlite:" + dir.resolve("blog.db"));
@@ -125,6 +137,23 @@ class BlogTest {
         String title200 = "t".repeat(200);
         assertThat(call("POST", "/blogs/api/posts", "{\"title\":\"" + title200 + "\",\"content\":\"c\",\"author\":\"a\"}")
                 .statusCode()).isEqualTo(201);
+    }
+
+    @Test
+    void textNoDatabaseCanStoreIsA400AndNeverTripsTheBreaker() throws Exception {
+        // U+0000 (PostgreSQL refuses it in text) and an unpaired surrogate, as JSON escapes.
+        for (int i = 0; i < 6; i++) {   // more than the breaker's 5 failures
+            HttpResponse<String> nul = call("POST", "/blogs/api/posts",
+                    "{\"title\":\"a\\u0000b\",\"content\":\"c\",\"author\":\"a\"}");
+            assertThat(nul.statusCode()).isEqualTo(400);
+            assertThat(json(nul).at("/error/key").asText()).isEqualTo("title_invalid_character");
+        }
+        HttpResponse<String> surrogate = call("POST", "/blogs/api/posts/1/comments",
+                "{\"author\":\"dee\",\"content\":\"x\\ud800y\"}");
+        assertThat(json(surrogate).at("/error/key").asText()).isEqualTo("content_invalid_character");
+        assertThat(call("POST", "/blogs/api/posts", "{\"title\":\"\\ud83d\\ude00 ok\",\"content\":\"c\",\"author\":\"a\"}")
+                .statusCode()).as("a valid pair is fine").isEqualTo(201);
+        assertThat(call("GET", "/blogs/api/posts/1", null).statusCode()).isEqualTo(200);
     }
 
     @Test
