@@ -185,6 +185,15 @@ class BlogTest {
         String id = json(created).get("id").asText();
         String html = call("GET", "/blogs/posts/" + id, null).body();
         assertThat(html).doesNotContain("<script>").contains("&lt;script&gt;").contains("&lt;b&gt;bold&lt;/b&gt;");
+        // Links may not run code or smuggle content; pages forbid scripts and sniffing.
+        HttpResponse<String> links = call("POST", "/blogs/api/posts", "{\"title\":\"links\",\"author\":\"eve\",\"content\":"
+                + "\"[a](data:text/html;base64,PHNjcmlwdD4=) [b](javascript:alert(1)) ![c](data:image/svg+xml,x) [ok](https://example.org/)\"}");
+        HttpResponse<String> linkPage = call("GET", "/blogs/posts/" + json(links).get("id").asText(), null);
+        assertThat(linkPage.body()).doesNotContain("data:").doesNotContain("javascript:").contains("href=\"https://example.org/\"");
+        assertThat(linkPage.headers().firstValue("content-security-policy")).hasValueSatisfying(csp ->
+                assertThat(csp).contains("default-src 'none'").doesNotContain("script-src"));
+        assertThat(linkPage.headers().firstValue("x-content-type-options")).contains("nosniff");
+        assertThat(call("GET", "/blogs", null).headers().firstValue("x-content-type-options")).contains("nosniff");
         assertThat(call("GET", "/blogs", null).body()).contains("Hello, Zerver").contains("/blogs/posts/" + id);
         // Second view: the author profile now comes from the cache.
         assertThat(call("GET", "/blogs/posts/1", null).body()).contains("by Ana Lima");
