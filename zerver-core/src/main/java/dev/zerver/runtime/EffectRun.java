@@ -18,7 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>An attempt ends exactly once, by whichever comes first: the handler's result, the timeout,
  * or the request's cancellation. That race, and the handler's park/resume calls, are guarded by
- * the job's monitor; nothing else about the job is.
+ * a private lock; nothing else about the job is.
  */
 final class EffectRun implements Job.Work {
     /** Marks an attempt ended by the request's cancellation. */
@@ -32,6 +32,7 @@ final class EffectRun implements Job.Work {
     private final EffectRecord effectRecord;
     private final EffectHandler<Object> handler;
     private final CircuitBreaker breaker;
+    private final Object attemptLock = new Object();
     private Job job;
 
     EffectRun(NeedExecution need, int index, EffectRecord effectRecord, EffectHandler<Object> handler) {
@@ -156,10 +157,14 @@ final class EffectRun implements Job.Work {
                 job.cancel(request().cancelReason());
             }
         });
+        // The next attempt runs on an effect worker, never on the timer thread: a blocking handler
+        // there would hold up every timer in the process.
         timer[0] = request().runtime().timers().schedule(backoff, () -> {
             request().unwatch(job);
-            job.resume();
-            attempt(number + 1);
+            job.continueOnQueue(() -> {
+                job.resume();
+                attempt(number + 1);
+            });
         });
     }
 
@@ -194,7 +199,7 @@ final class EffectRun implements Job.Work {
         }
 
         void settle(EffectResult result, EffectFailure failure) {
-            synchronized (job) {
+            synchronized (attemptLock) {
                 if (settled) {
                     return;
                 }
@@ -210,12 +215,8 @@ final class EffectRun implements Job.Work {
                 abandoned = true;
                 Runnable hook = abandonHook;
                 if (hook != null) {
-                    try {
-                        hook.run();
-                    } catch (RuntimeException e) {
-                        System.getLogger(EffectRun.class.getName()).log(System.Logger.Level.WARNING,
-                                "abandon hook of " + effect + " failed", e);
-                    }
+                    // Called from a timer or the cancelling thread; a hook may block (a statement cancel).
+                    request().runtime().runAside(hook);
                 }
             }
             attemptEnded(number, result, failure);
@@ -223,7 +224,7 @@ final class EffectRun implements Job.Work {
 
         @Override
         public void park(ParkCause cause, String token, long limitCurrent, long limitMax) {
-            synchronized (job) {
+            synchronized (attemptLock) {
                 if (!settled) {
                     job.park(cause, token, limitCurrent, limitMax);
                 }
@@ -232,7 +233,7 @@ final class EffectRun implements Job.Work {
 
         @Override
         public void resume() {
-            synchronized (job) {
+            synchronized (attemptLock) {
                 if (!settled) {
                     job.resume();
                 }
@@ -266,7 +267,7 @@ final class EffectRun implements Job.Work {
 
         @Override
         public void attribute(String name, Object value) {
-            synchronized (job) {
+            synchronized (attemptLock) {
                 if (!settled) {
                     effectRecord.attribute(name, value);
                 }

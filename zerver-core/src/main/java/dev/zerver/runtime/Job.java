@@ -23,6 +23,8 @@ public final class Job {
     private final JobQueue queue;
     private final Work work;
     private volatile Runnable cancelHook;
+    /** Set while the job waits in its queue to go on (a retry after its backoff), not to start. */
+    private volatile Runnable continuation;
 
     Job(RequestExecution request, JobRecord record, JobQueue queue, Work work) {
         this.request = request;
@@ -47,21 +49,53 @@ public final class Job {
         return request.clock().nanoTime();
     }
 
-    /** Runs the job after its take was recorded; a job of a cancelled request ends CANCEL at once. */
+    /**
+     * Runs the job after its take was recorded; a job of a cancelled request ends CANCEL at once.
+     * A job put back by {@link #continueOnQueue} runs what it was put back for instead.
+     */
     public void run() {
+        Runnable next = continuation;
+        if (next != null) {
+            continuation = null;
+            runGuarded(next::run);
+            return;
+        }
         if (request.isCancelled()) {
             cancel(request.cancelReason());
             return;
         }
         record.started(now());
+        runGuarded(() -> work.start(this));
+    }
+
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    private void runGuarded(Body body) {
         try {
-            work.start(this);
+            body.run();
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, "job " + record + " broke", t);
             if (record.outcome() == null) {
                 request.brokenJob(this, t);
             }
         }
+    }
+
+    /** Whether the job waits in its queue to go on rather than to start. */
+    boolean isContinuing() {
+        return continuation != null;
+    }
+
+    /**
+     * Puts this running (parked) job back on its queue so that an effect worker, not the calling
+     * thread (a timer), runs {@code next}: the job's record keeps its first enqueue and take, and
+     * its current park episode lasts until a worker picks it up.
+     */
+    void continueOnQueue(Runnable next) {
+        continuation = next;
+        queue.requeue(this);
     }
 
     void park(ParkCause cause, String token, long limitCurrent, long limitMax) {

@@ -90,6 +90,21 @@ public final class JobQueue {
         }
     }
 
+    /**
+     * Puts back a job that is already running (see {@link Job#continueOnQueue}), whatever the
+     * capacity: it was admitted once, and holding it back could stall its request.
+     */
+    void requeue(Job job) {
+        lock.lock();
+        try {
+            jobs.add(job);
+            depth = jobs.size();
+            notEmpty.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void add(Job job) {
         jobs.add(job);
         depth = jobs.size();
@@ -143,7 +158,9 @@ public final class JobQueue {
     private Job takeLocked(int workerId) {
         Job job = jobs.poll();
         depth = jobs.size();
-        job.record().taken(clock.nanoTime(), workerId, jobs.size());
+        if (!job.isContinuing()) {
+            job.record().taken(clock.nanoTime(), workerId, jobs.size());
+        }
         return job;
     }
 

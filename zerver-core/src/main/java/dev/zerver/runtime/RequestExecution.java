@@ -50,9 +50,10 @@ final class RequestExecution implements InFlightRequest {
     private volatile Timers.Timer deadline;
     private List<Step> pipeline = List.of();
     private List<StepLayer> layers = List.of();
-    private boolean head;
-    private String allow;
-    private String systemFailureType;
+    // Written by a step worker, read by whichever thread answers (the deadline timer among them).
+    private volatile boolean head;
+    private volatile String allow;
+    private volatile String systemFailureType;
 
     private RequestExecution(ZerverRuntime runtime, RequestRecord record, RequestContext ctx, ResponseSink sink) {
         this.runtime = runtime;

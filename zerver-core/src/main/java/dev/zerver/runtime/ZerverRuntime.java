@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +37,8 @@ public final class ZerverRuntime implements AutoCloseable {
     private final Set<RequestExecution> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
+    /** Runs work that may block (a JDBC statement's cancel) off timer and event-loop threads; inline when manual. */
+    private final Executor aside;
 
     /**
      * @param timers null for the system timers (closed with the runtime)
@@ -53,6 +58,28 @@ public final class ZerverRuntime implements AutoCloseable {
         this.ids = ids;
         this.jobs = new JobSystem(settings.continuationQueue(), settings.stepQueueCapacity(), settings.stepWorkers(),
                 settings.effectQueue(), settings.effectQueueCapacity(), settings.effectWorkers(), clock, manual);
+        if (manual) {
+            this.aside = Runnable::run;
+        } else {
+            // One thread, made on demand and gone after 30 s idle.
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 1, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, "zerver-aside");
+                t.setDaemon(true);
+                return t;
+            });
+            this.aside = pool;
+        }
+    }
+
+    /** Runs {@code task} where blocking harms no timer or connection; failures are logged. */
+    void runAside(Runnable task) {
+        aside.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "background task failed", e);
+            }
+        });
     }
 
     /**
@@ -177,6 +204,9 @@ public final class ZerverRuntime implements AutoCloseable {
         accepting = false;
         jobs.close();
         handlers.close();
+        if (aside instanceof ThreadPoolExecutor pool) {
+            pool.shutdown();
+        }
         if (timers instanceof SystemTimers t) {
             t.close();
         }

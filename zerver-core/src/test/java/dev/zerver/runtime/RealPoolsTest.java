@@ -10,6 +10,10 @@ import dev.zerver.Response;
 import dev.zerver.Slot;
 import dev.zerver.Step;
 import dev.zerver.Zerver;
+import dev.zerver.effects.EffectContext;
+import dev.zerver.effects.EffectFailure;
+import dev.zerver.effects.EffectHandler;
+import dev.zerver.effects.EffectResult;
 import dev.zerver.telemetry.JobOutcome;
 import dev.zerver.telemetry.JobRecord;
 import dev.zerver.telemetry.ParkCause;
@@ -24,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -114,6 +120,47 @@ class RealPoolsTest {
                     assertThat(s.calls()).isEqualTo(1);
                 }
             }
+        } finally {
+            assertThat(app.stop(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    /** A handler that fails its first two calls and notes the thread of every call. */
+    record Flaky(List<String> threads) implements EffectHandler<String> {
+        @Override
+        public Class<String> requestType() {
+            return String.class;
+        }
+
+        @Override
+        public CompletionStage<EffectResult> execute(String request, Effect effect, EffectContext context) {
+            threads.add(Thread.currentThread().getName());
+            return threads.size() <= 2
+                    ? CompletableFuture.failedFuture(EffectFailure.infrastructure("io_error", "reset"))
+                    : CompletableFuture.completedFuture(EffectResult.of("ok after " + threads.size()));
+        }
+    }
+
+    @Test
+    void aRetryRunsOnAnEffectWorkerNeverOnTheTimerThread() throws Exception {
+        Flaky flaky = new Flaky(java.util.Collections.synchronizedList(new ArrayList<>()));
+        Step s = Step.named("r").writes(A).run(ctx -> Need.of(Effect.of(EffectKind.HTTP, "get", "peer", "x").into(A)
+                        .retry(dev.zerver.RetryPolicy.attempts(3).backoff(Duration.ofMillis(5))))
+                .continueWith("show", k -> Decision.done(Response.text(k.require(A)))));
+        InProcess.Records records = new InProcess.Records();
+        Zerver app = Zerver.builder().environment(Map.of()).port(0).effectHandler(flaky).listener(records)
+                .get("/r", s).build().start();
+        try {
+            Response r = InProcess.send(app, InboundRequest.builder().method("GET").uri("/r").build())
+                    .await(30, TimeUnit.SECONDS);
+            assertThat(r.bodyText()).isEqualTo("ok after 3");
+            assertThat(flaky.threads()).hasSize(3).allSatisfy(t -> assertThat(t).startsWith("zerver-effects-"));
+            JobRecord job = records.take(30, TimeUnit.SECONDS).jobs().get(1);
+            assertThat(job.outcome()).isEqualTo(JobOutcome.COMPLETE);
+            assertThat(job.parks()).hasSize(2).allSatisfy(p -> assertThat(p.token()).isEqualTo("retry_backoff"));
+            var d = job.durations();
+            assertThat(d.queueWait() + d.dispatch() + d.parkWaitTotal() + d.runActive())
+                    .isEqualTo(job.endNanos() - job.enqueueNanos());
         } finally {
             assertThat(app.stop(Duration.ofSeconds(5))).isTrue();
         }

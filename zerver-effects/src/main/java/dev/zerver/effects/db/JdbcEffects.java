@@ -10,7 +10,11 @@ import dev.zerver.effects.EffectFailure;
 import dev.zerver.effects.EffectHandler;
 import dev.zerver.effects.EffectResult;
 import dev.zerver.telemetry.ParkCause;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -60,6 +64,9 @@ public final class JdbcEffects implements EffectHandler<DbRequest>, AutoCloseabl
     private final int poolSize;
     /** SQLite has one writer; waiting for it here makes the wait visible as a {@code lock} park. */
     private final Semaphore sqliteWriter;
+    /** The SQLite file and its identity when opened; null for other databases and in-memory ones. */
+    private final Path sqliteFile;
+    private final Object sqliteFileKey;
 
     private JdbcEffects(Builder b) {
         system = systemOf(b.url);
@@ -83,6 +90,8 @@ public final class JdbcEffects implements EffectHandler<DbRequest>, AutoCloseabl
         }
         pool = new HikariDataSource(config);
         sqliteWriter = system.equals("sqlite") ? new Semaphore(1, true) : null;
+        sqliteFile = system.equals("sqlite") ? sqliteFile(b.url) : null;
+        sqliteFileKey = sqliteFile == null ? null : fileKey(sqliteFile);
         String[] where = locate(b.url, system);
         namespace = where[0];
         serverAddress = where[1];
@@ -145,6 +154,11 @@ public final class JdbcEffects implements EffectHandler<DbRequest>, AutoCloseabl
             if (serverPort > 0) {
                 ctx.attribute("server.port", serverPort);
             }
+        }
+        if (r.isWrite() && sqliteFile != null && !Objects.equals(fileKey(sqliteFile), sqliteFileKey)) {
+            // The open connections still write to the unlinked file: acknowledged writes would vanish.
+            return CompletableFuture.failedFuture(EffectFailure.infrastructure("database_file_missing",
+                    "the SQLite file " + sqliteFile + " was deleted or replaced after start; restart to reopen it"));
         }
         try {
             return CompletableFuture.completedFuture(run(r, ctx));
@@ -292,6 +306,27 @@ public final class JdbcEffects implements EffectHandler<DbRequest>, AutoCloseabl
         String rest = url.substring("jdbc:".length());
         int colon = rest.indexOf(':');
         return (colon < 0 ? rest : rest.substring(0, colon)).toLowerCase(Locale.ROOT);
+    }
+
+    /** The file of a {@code jdbc:sqlite:path} URL; null for in-memory and {@code file:} URI forms. */
+    private static Path sqliteFile(String url) {
+        String path = url.substring("jdbc:sqlite:".length());
+        int q = path.indexOf('?');
+        path = q < 0 ? path : path.substring(0, q);
+        if (path.isEmpty() || path.startsWith(":memory:") || path.startsWith("file:")) {
+            return null;
+        }
+        return Path.of(path).toAbsolutePath();
+    }
+
+    /** The file's identity (device and inode on Unix), or null when it is gone. */
+    private static Object fileKey(Path file) {
+        try {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return a.fileKey() != null ? a.fileKey() : a.creationTime();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** {namespace, server address, server port} from the URL; the address only for networked databases. */

@@ -118,6 +118,21 @@ class SqliteEffectsTest {
     }
 
     @Test
+    void writesAreRefusedOnceTheFileIsDeletedInsteadOfVanishing() throws Exception {
+        open(2);
+        RequestRecord[] rec = new RequestRecord[1];
+        assertThat(manual(n -> Db.put("post", 1, Map.of("title", "Kept")), rec).status()).isEqualTo(200);
+        java.nio.file.Files.delete(dir.resolve("test.db"));
+        Response lost = manual(n -> Db.put("post", 2, Map.of("title", "Would vanish")), rec);
+        assertThat(lost.status()).isEqualTo(500);
+        EffectRecord e = rec[0].effects().get(0);
+        assertThat(e.errorType()).isEqualTo("database_file_missing");
+        assertThat(e.isInfrastructureFailure()).isTrue();
+        // Reads still answer from the open file.
+        assertThat(manual(n -> Db.get("post", 1), rec).bodyText()).contains("Kept");
+    }
+
+    @Test
     void literalsNeverReachTheRecordedQueryText() throws Exception {
         open(1);
         RequestRecord[] rec = new RequestRecord[1];
