@@ -3,9 +3,13 @@ package dev.zerver.otel.internal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -14,10 +18,9 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * OTLP/HTTP ({@code http/protobuf} or {@code http/json}): encodes each batch into one of a few
- * reusable slots and posts it asynchronously ({@link HttpPoster}: persistent plain HTTP/1.1
- * connections for {@code http://}, the JDK's client for {@code https://}), so that the export
- * thread encodes the next batch while earlier ones are on the wire. At most {@code maxInFlight}
- * requests are outstanding; a slot returns when its request succeeded or its retries are spent.
+ * reusable slots and posts it asynchronously with the JDK's HTTP client, so that the export thread
+ * encodes the next batch while earlier ones are on the wire. At most {@code maxInFlight} requests
+ * are outstanding; a slot returns when its request succeeded or its retries are spent.
  *
  * <p>Retries as the OTLP specification asks ({@link RetryBackoff}): on 429, 502, 503, 504 and
  * transport errors, honouring {@code Retry-After}, within the export timeout.
@@ -29,9 +32,12 @@ final class OtlpHttpSink implements TraceSink {
     }
 
     private final URI endpoint;
+    private final String contentType;
+    private final Map<String, String> headers;
     private final boolean gzip;
     private final Duration timeout;
-    private final HttpPoster poster;
+    private final HttpClient client;
+    private final ExecutorService clientThreads;
     private final ScheduledExecutorService retryThread;
     private final RetryTimer timer;
     private final InFlight<Slot> slots;
@@ -49,19 +55,16 @@ final class OtlpHttpSink implements TraceSink {
 
     OtlpHttpSink(String endpoint, String contentType, Supplier<BatchEncoder> encoders, int maxInFlight,
             Map<String, String> headers, boolean gzip, Duration timeout, RetryTimer timer) {
-        this(endpoint, contentType, encoders, maxInFlight, headers, gzip, timeout, timer, false);
-    }
-
-    /** {@code jdkClient}: use the JDK's client even for {@code http://} (tests both posters). */
-    OtlpHttpSink(String endpoint, String contentType, Supplier<BatchEncoder> encoders, int maxInFlight,
-            Map<String, String> headers, boolean gzip, Duration timeout, RetryTimer timer, boolean jdkClient) {
         this.endpoint = URI.create(endpoint);
+        this.contentType = contentType;
+        this.headers = Map.copyOf(headers);
         this.gzip = gzip;
         this.timeout = timeout;
         this.slots = new InFlight<>(maxInFlight, () -> new Slot(encoders.get()));
-        this.poster = "http".equalsIgnoreCase(this.endpoint.getScheme()) && !jdkClient
-                ? new PlainHttpPoster(this.endpoint, contentType, headers, timeout, maxInFlight)
-                : new JdkHttpPoster(this.endpoint, contentType, headers, timeout);
+        // The client's own work (connections, completions) on one bounded, named daemon thread.
+        this.clientThreads = Executors.newSingleThreadExecutor(daemon("zerver-otlp-http"));
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1)
+                .executor(clientThreads).build();
         if (timer == null) {
             this.retryThread = Executors.newSingleThreadScheduledExecutor(daemon("zerver-otlp-retry"));
             this.timer = (retry, after) -> retryThread.schedule(retry, after.toNanos(), TimeUnit.NANOSECONDS);
@@ -86,39 +89,43 @@ final class OtlpHttpSink implements TraceSink {
             outcome.failed(count, spans, "interrupted");
             return;
         }
-        byte[] body;
-        int length;
+        HttpRequest request;
         try {
-            length = slot.encoder.encode(traces, count);
-            body = slot.encoder.buffer();
+            int length = slot.encoder.encode(traces, count);
+            HttpRequest.BodyPublisher body;
+            HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).timeout(timeout).header("content-type", contentType);
+            headers.forEach(b::header);
             if (gzip) {
                 slot.compressed.reset();
                 try (GZIPOutputStream z = new GZIPOutputStream(slot.compressed)) {
-                    z.write(body, 0, length);
+                    z.write(slot.encoder.buffer(), 0, length);
                 }
-                body = slot.compressed.toByteArray();
-                length = body.length;
+                b.header("content-encoding", "gzip");
+                body = HttpRequest.BodyPublishers.ofByteArray(slot.compressed.toByteArray());
+            } else {
+                body = HttpRequest.BodyPublishers.ofByteArray(slot.encoder.buffer(), 0, length);
             }
+            request = b.POST(body).build();
         } catch (IOException | RuntimeException e) {
             slots.release(slot);
             outcome.failed(count, spans, "could not encode: " + e);
             return;
         }
-        attempt(new Delivery(slot, body, length, count, spans, outcome, System.nanoTime() + timeout.toNanos()), 1);
+        attempt(new Delivery(slot, request, count, spans, outcome, System.nanoTime() + timeout.toNanos()), 1);
     }
 
-    private record Delivery(Slot slot, byte[] body, int length, int traces, int spans, Outcome outcome, long deadline) {}
+    private record Delivery(Slot slot, HttpRequest request, int traces, int spans, Outcome outcome, long deadline) {}
 
     private void attempt(Delivery d, int attempt) {
         if (shutdown) {
             finish(d, "exporter shut down");
             return;
         }
-        poster.post(d.body(), d.length(), gzip).whenComplete((reply, error) -> {
+        client.sendAsync(d.request(), HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
             Duration wait;
             String problem;
             if (error == null) {
-                int status = reply.status();
+                int status = response.statusCode();
                 if (status >= 200 && status < 300) {
                     slots.release(d.slot());
                     d.outcome().delivered(d.traces(), d.spans());
@@ -129,7 +136,7 @@ final class OtlpHttpSink implements TraceSink {
                     finish(d, problem + " (not retryable)");
                     return;
                 }
-                wait = RetryBackoff.retryAfter(reply.retryAfter());
+                wait = RetryBackoff.retryAfter(response.headers().firstValue("retry-after").orElse(null));
             } else {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 problem = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
@@ -164,6 +171,7 @@ final class OtlpHttpSink implements TraceSink {
         if (retryThread != null) {
             retryThread.shutdownNow();
         }
-        poster.close();
+        clientThreads.shutdown();
     }
+
 }

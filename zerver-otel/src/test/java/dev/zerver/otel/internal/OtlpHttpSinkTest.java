@@ -12,9 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** The OTLP/HTTP sender's retry rules against a real receiver on loopback; waits are recorded, not slept. */
 class OtlpHttpSinkTest {
@@ -34,22 +31,13 @@ class OtlpHttpSinkTest {
         }
     }
 
-    private Scenario s;
-
-    private Trace oneTrace() throws InterruptedException {
-        s = new Scenario(Map.of());
+    @Test
+    void honoursRetryAfterBacksOffAndGivesUpOnNonRetryableStatus() throws Exception {
+        Scenario s = new Scenario(Map.of());
         s.send("/posts/7");
         s.scheduler.runToCompletion();
         Trace trace = new Trace();
         new TraceAssembler(s.otel.settings()).assemble(s.record(), "head", trace);
-        return trace;
-    }
-
-    /** Both posters: plain HTTP/1.1 (what {@code http://} uses) and the JDK client (what {@code https://} uses). */
-    @ParameterizedTest(name = "jdkClient={0}")
-    @ValueSource(booleans = {false, true})
-    void honoursRetryAfterBacksOffAndGivesUpOnNonRetryableStatus(boolean jdkClient) throws Exception {
-        Trace trace = oneTrace();
         Trace[] batch = {trace};
 
         try (OtlpReceiver receiver = new OtlpReceiver(0)) {
@@ -59,7 +47,7 @@ class OtlpHttpSinkTest {
                     Duration.ofSeconds(30), (retry, after) -> {
                         waits.add(after);
                         retry.run();
-                    }, jdkClient);
+                    });
 
             receiver.failNext.set(2);
             receiver.retryAfter = "7";
@@ -87,53 +75,6 @@ class OtlpHttpSinkTest {
             assertThat(waits.get(0)).isBetween(Duration.ofMillis(800), Duration.ofMillis(1200));
             assertThat(waits.get(1)).isBetween(Duration.ofMillis(1200), Duration.ofMillis(1800));
             assertThat(sink.awaitIdle(TimeUnit.SECONDS.toNanos(5))).isTrue();
-            sink.shutdown();
-        }
-    }
-
-    @ParameterizedTest(name = "protobuf={0}, gzip={1}")
-    @CsvSource({"true,false", "true,true", "false,false"})
-    void aCollectorRestartBetweenExportsLosesNothing(boolean protobuf, boolean gzip) throws Exception {
-        Trace trace = oneTrace();
-        Trace[] batch = {trace};
-        int port;
-        OtlpHttpSink sink;
-        try (OtlpReceiver first = new OtlpReceiver(0)) {
-            port = first.port();
-            sink = new OtlpHttpSink(first.endpoint() + "/v1/traces", protobuf ? "application/x-protobuf" : "application/json",
-                    () -> protobuf ? new OtlpProtoEncoder(s.otel.resource(), ZerverOtel.SCOPE)
-                            : new OtlpJsonEncoder(s.otel.resource(), ZerverOtel.SCOPE),
-                    2, Map.of("x-team", "blog"), gzip, Duration.ofSeconds(10), (retry, after) -> retry.run());
-            for (int i = 0; i < 3; i++) {   // the same kept-alive connections, again and again
-                Result r = new Result();
-                sink.send(batch, 1, trace.spanCount, r);
-                assertThat(r.done.get(10, TimeUnit.SECONDS)).isEqualTo("delivered 1/" + trace.spanCount);
-            }
-            assertThat(first.spans()).hasSize(3 * trace.spanCount);
-        }
-        // The pooled connections now lead nowhere; the next export must reach the new collector.
-        try (OtlpReceiver second = new OtlpReceiver(port)) {
-            Result r = new Result();
-            sink.send(batch, 1, trace.spanCount, r);
-            assertThat(r.done.get(10, TimeUnit.SECONDS)).isEqualTo("delivered 1/" + trace.spanCount);
-            assertThat(second.spans()).hasSize(trace.spanCount);
-            assertThat(second.contentTypes).containsOnly(protobuf ? "application/x-protobuf" : "application/json");
-        } finally {
-            sink.shutdown();
-        }
-    }
-
-    @Test
-    void aCollectorThatNeverAnswersTimesOutInsteadOfHoldingTheSlot() throws Exception {
-        Trace trace = oneTrace();
-        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            OtlpHttpSink sink = new OtlpHttpSink("http://127.0.0.1:" + silent.getLocalPort() + "/v1/traces",
-                    "application/x-protobuf", () -> new OtlpProtoEncoder(s.otel.resource(), ZerverOtel.SCOPE), 1, Map.of(),
-                    false, Duration.ofMillis(300), (retry, after) -> retry.run());
-            Result r = new Result();
-            sink.send(new Trace[] {trace}, 1, trace.spanCount, r);
-            assertThat(r.done.get(10, TimeUnit.SECONDS)).startsWith("failed 1/").contains("no answer within 300 ms");
-            assertThat(sink.awaitIdle(TimeUnit.SECONDS.toNanos(5))).as("the slot came back").isTrue();
             sink.shutdown();
         }
     }
