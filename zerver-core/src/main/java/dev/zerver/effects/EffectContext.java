@@ -41,9 +41,17 @@ public interface EffectContext {
     /** This effect's span id (16 hex digits), allocated when the effect started. */
     String spanId();
 
-    /** A W3C {@code traceparent} naming this effect as the parent, for outgoing requests. */
+    /** Whether the request's trace is sampled (its head decision); true unless the runtime says otherwise. */
+    default boolean sampled() {
+        return true;
+    }
+
+    /**
+     * A W3C {@code traceparent} naming this effect as the parent, for outgoing requests; its flags
+     * carry the head decision, so that the peer can follow it.
+     */
     default String traceparent() {
-        return "00-" + traceId() + "-" + spanId() + "-01";
+        return "00-" + traceId() + "-" + spanId() + (sampled() ? "-01" : "-00");
     }
 
     /**

@@ -261,6 +261,11 @@ final class EffectRun implements Job.Work {
         }
 
         @Override
+        public boolean sampled() {
+            return request().record().headSampled();
+        }
+
+        @Override
         public String spanId() {
             return effectRecord.spanId();
         }

@@ -91,6 +91,8 @@ final class RequestExecution implements InFlightRequest {
         }
         RequestRecord record = RequestRecord.builder()
                 .ids(requestId, traceId, parent == null ? null : parent.parentSpanId(), parent != null && parent.sampled())
+                .headSampled(runtime.headSampler().sampled(traceId, parent == null ? null : parent.parentSpanId(),
+                        parent != null && parent.sampled()))
                 .clock(in.startNanos() >= 0 ? in.startNanos() : now, offset)
                 .request(in.method(), in.scheme(), q < 0 ? in.uri() : in.uri().substring(0, q),
                         q < 0 ? null : Redaction.query(in.uri().substring(q + 1)), in.protocolVersion())

@@ -6,6 +6,7 @@ import dev.zerver.Step;
 import dev.zerver.config.ZerverSettings;
 import dev.zerver.effects.EffectHandlers;
 import dev.zerver.routing.Router;
+import dev.zerver.telemetry.HeadSampler;
 import dev.zerver.telemetry.RecordListener;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +35,7 @@ public final class ZerverRuntime implements AutoCloseable {
     private final Timers timers;
     private final IdGenerator ids;
     private final JobSystem jobs;
+    private final HeadSampler headSampler;
     private final Set<RequestExecution> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
@@ -52,6 +54,8 @@ public final class ZerverRuntime implements AutoCloseable {
         this.globalBefore = List.copyOf(globalBefore);
         this.errorRenderer = errorRenderer;
         this.listeners = List.copyOf(listeners);
+        this.headSampler = this.listeners.stream().filter(l -> l instanceof HeadSampler).map(l -> (HeadSampler) l)
+                .findFirst().orElse(HeadSampler.FOLLOW_PARENT);
         this.handlers = handlers;
         this.clock = clock;
         this.timers = timers != null ? timers : new SystemTimers();
@@ -147,6 +151,11 @@ public final class ZerverRuntime implements AutoCloseable {
     /** Requests dispatched whose record is not finished yet. */
     public int inFlight() {
         return inFlight.size();
+    }
+
+    /** The first listener that is a {@link HeadSampler}, else {@link HeadSampler#FOLLOW_PARENT}. */
+    HeadSampler headSampler() {
+        return headSampler;
     }
 
     /** False once shutdown has begun: new requests are answered 503 and connections close after their response. */

@@ -24,6 +24,7 @@ public final class RequestRecord {
     private final String traceId;
     private final String parentSpanId;
     private final boolean parentSampled;
+    private final boolean headSampled;
     private final long epochOffsetNanos;
     private final long startNanos;
 
@@ -68,6 +69,7 @@ public final class RequestRecord {
         traceId = b.traceId;
         parentSpanId = b.parentSpanId;
         parentSampled = b.parentSampled;
+        headSampled = b.headSampled;
         epochOffsetNanos = b.epochOffsetNanos;
         startNanos = b.startNanos;
         method = b.method;
@@ -188,6 +190,11 @@ public final class RequestRecord {
     /** Whether the remote parent was sampled (its trace flags). */
     public boolean parentSampled() {
         return parentSampled;
+    }
+
+    /** The head decision taken when the request started ({@link HeadSampler}); outgoing {@code traceparent} flags carry it. */
+    public boolean headSampled() {
+        return headSampled;
     }
 
     /** When the request's first byte was parsed. */
@@ -326,6 +333,7 @@ public final class RequestRecord {
         private String traceId;
         private String parentSpanId;
         private boolean parentSampled;
+        private boolean headSampled = true;
         private long epochOffsetNanos;
         private long startNanos;
         private String method = "GET";
@@ -341,6 +349,12 @@ public final class RequestRecord {
         private long requestBodySize;
 
         private Builder() {}
+
+        /** The head decision; true unless set. */
+        public Builder headSampled(boolean value) {
+            this.headSampled = value;
+            return this;
+        }
 
         public Builder ids(String requestId, String traceId, String parentSpanId, boolean parentSampled) {
             this.requestId = requestId;

@@ -20,12 +20,15 @@ import java.util.Objects;
  * accepts.
  */
 public final class OtelSettings {
+    private static final System.Logger LOG = System.getLogger(OtelSettings.class.getName());
     public static final String PROMOTE_QUEUE_MS = "ZER_VER_PROMOTE_QUEUE_MS";
     public static final String PROMOTE_PARK_MS = "ZER_VER_PROMOTE_PARK_MS";
     public static final String DEBUG_JOBS = "ZER_VER_DEBUG_JOBS";
     public static final String EXPORT_JOB_DEPTH = "ZER_VER_EXPORT_JOB_DEPTH";
     public static final String JOB_EVENTS = "ZER_VER_JOB_EVENTS";
     public static final String SAMPLER = "ZER_VER_SAMPLER";
+    public static final String TRACES_SAMPLER = "OTEL_TRACES_SAMPLER";
+    public static final String TRACES_SAMPLER_ARG = "OTEL_TRACES_SAMPLER_ARG";
     public static final String ROUTE_P95_WINDOW = "ZER_VER_METRICS_VIEW_ROUTE_P95_WINDOW";
     public static final String SDK_DISABLED = "OTEL_SDK_DISABLED";
     public static final String SERVICE_NAME = "OTEL_SERVICE_NAME";
@@ -166,9 +169,7 @@ public final class OtelSettings {
         b.debugJobs = env.flag(DEBUG_JOBS, b.debugJobs);
         b.exportJobDepth = env.flag(EXPORT_JOB_DEPTH, b.exportJobDepth);
         b.jobEvents = env.parse(JOB_EVENTS, b.jobEvents, OtelSettings::jobEvents, "compact or all");
-        b.sampler = env.parse(SAMPLER, b.sampler, OtelSettings::sampler,
-                "comma-separated clauses head:R (R from 0 to 1) and tail:T1|T2 with T one of error, promoted"
-                        + " (p95, p99, queue and park need route percentiles, not available in this release)");
+        b.sampler = sampler(env, b.sampler);
         b.routeWindow = env.duration(ROUTE_P95_WINDOW, b.routeWindow, Duration.ofSeconds(1));
         b.sdkDisabled = env.flag(SDK_DISABLED, b.sdkDisabled);
         b.serviceName = env.parse(SERVICE_NAME, b.serviceName, v -> v, "a service name");
@@ -209,23 +210,35 @@ public final class OtelSettings {
     }
 
     private static Threshold threshold(Env env, String name, Threshold fallback) {
-        return env.parse(name, fallback, v -> {
-            Threshold t = Threshold.parse(v);
-            if (t.isPercentile()) {
-                throw new IllegalArgumentException("percentiles come with route metrics");
-            }
-            return t;
-        }, "a number of milliseconds >= 0 (p95 and p99 need route percentiles, not available in this release)");
+        return env.parse(name, fallback, Threshold::parse, "a number of milliseconds >= 0, p95 or p99");
     }
 
-    private static SamplerSpec sampler(String v) {
-        SamplerSpec spec = SamplerSpec.parse(v);
-        for (SamplerSpec.TailTrigger t : spec.tail()) {
-            if (t.needsPercentiles()) {
-                throw new IllegalArgumentException("tail:" + t.value() + " needs route percentiles");
+    /**
+     * {@code ZER_VER_SAMPLER}, else the standard {@code OTEL_TRACES_SAMPLER} (and its argument),
+     * else the builder's. When both variables are set, {@code ZER_VER_SAMPLER} wins and one line says so.
+     */
+    private static SamplerSpec sampler(Env env, SamplerSpec fallback) {
+        SamplerSpec standard = null;
+        double ratio = env.parse(TRACES_SAMPLER_ARG, 1.0, v -> {
+            double r = Double.parseDouble(v);
+            if (!(r >= 0 && r <= 1)) {
+                throw new IllegalArgumentException();
             }
+            return r;
+        }, "a sampling ratio from 0 to 1");
+        if (env.raw(TRACES_SAMPLER) != null) {
+            standard = env.parse(TRACES_SAMPLER, null, v -> SamplerSpec.fromOtel(v, ratio),
+                    "always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or"
+                            + " parentbased_traceidratio");
         }
-        return spec;
+        SamplerSpec own = env.parse(SAMPLER, null, SamplerSpec::parse,
+                "comma-separated clauses head:R (R from 0 to 1) and tail:T1|T2 with T one of error, promoted,"
+                        + " p95, p99, queue or park");
+        if (own != null && standard != null) {
+            LOG.log(System.Logger.Level.WARNING, TRACES_SAMPLER + "=" + env.raw(TRACES_SAMPLER) + " is ignored: "
+                    + SAMPLER + "=" + env.raw(SAMPLER) + " is also set and wins");
+        }
+        return own != null ? own : standard != null ? standard : fallback;
     }
 
     private static TracesExporter exporter(String v) {

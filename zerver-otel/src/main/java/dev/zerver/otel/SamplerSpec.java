@@ -13,12 +13,22 @@ import java.util.Set;
  * {@code tail:T1|T2...} with T one of {@code error}, {@code promoted}, {@code p95}, {@code p99},
  * {@code queue}, {@code park}, e.g. {@code head:0.02,tail:error|promoted}.
  *
+ * <p>The standard {@code OTEL_TRACES_SAMPLER} values map onto it: {@code always_on} is
+ * {@code head:1}, {@code always_off} {@code head:0}, {@code traceidratio} {@code head:R} that
+ * ignores the parent's decision, and the {@code parentbased_*} forms the same heads honouring it.
+ *
  * @param headRatio the head ratio, 0 to 1
  * @param tail the tail triggers
+ * @param parentBased whether a remote parent's decision (sampled or not) is followed instead of the ratio
  */
-public record SamplerSpec(double headRatio, Set<TailTrigger> tail) {
+public record SamplerSpec(double headRatio, Set<TailTrigger> tail, boolean parentBased) {
     /** Keep everything: {@code head:1}. */
     public static final SamplerSpec ALWAYS = new SamplerSpec(1.0, Set.of());
+
+    /** A parent-based spec (what {@code ZER_VER_SAMPLER} describes). */
+    public SamplerSpec(double headRatio, Set<TailTrigger> tail) {
+        this(headRatio, tail, true);
+    }
 
     /** What keeps a head-dropped trace. */
     public enum TailTrigger {
@@ -40,7 +50,7 @@ public record SamplerSpec(double headRatio, Set<TailTrigger> tail) {
             return name().toLowerCase(Locale.ROOT);
         }
 
-        /** Whether the trigger needs route percentiles (not available in this release). */
+        /** Whether the trigger compares with route percentiles. */
         public boolean needsPercentiles() {
             return this != ERROR && this != PROMOTED;
         }
@@ -74,6 +84,25 @@ public record SamplerSpec(double headRatio, Set<TailTrigger> tail) {
         return new SamplerSpec(head, triggers);
     }
 
+    /**
+     * The spec the standard {@code OTEL_TRACES_SAMPLER} / {@code OTEL_TRACES_SAMPLER_ARG} pair
+     * means; throws IllegalArgumentException for a sampler Zerver does not provide.
+     */
+    public static SamplerSpec fromOtel(String sampler, double ratio) {
+        String name = sampler.trim().toLowerCase(Locale.ROOT);
+        boolean parentBased = name.startsWith("parentbased_");
+        switch (parentBased ? name.substring("parentbased_".length()) : name) {
+            case "always_on":
+                return new SamplerSpec(1.0, Set.of(), parentBased);
+            case "always_off":
+                return new SamplerSpec(0.0, Set.of(), parentBased);
+            case "traceidratio":
+                return new SamplerSpec(ratio, Set.of(), parentBased);
+            default:
+                throw new IllegalArgumentException("unsupported sampler " + sampler);
+        }
+    }
+
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder("head:").append(headRatio == Math.rint(headRatio) ? String.valueOf((long) headRatio) : String.valueOf(headRatio));
@@ -84,6 +113,9 @@ public record SamplerSpec(double headRatio, Set<TailTrigger> tail) {
                 s.append(sep).append(t.value());
                 sep = "|";
             }
+        }
+        if (!parentBased) {
+            s.append(" (parent's decision ignored)");
         }
         return s.toString();
     }

@@ -3,6 +3,7 @@ package dev.zerver.otel;
 import dev.zerver.otel.internal.ExportQueue;
 import dev.zerver.otel.internal.ResourceFactory;
 import dev.zerver.otel.internal.TraceExport;
+import dev.zerver.telemetry.HeadSampler;
 import dev.zerver.telemetry.RecordListener;
 import dev.zerver.telemetry.RequestRecord;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -31,7 +32,7 @@ import java.util.function.Consumer;
  * output; {@code OTEL_EXPORTER_OTLP_ENDPOINT} sends OTLP to a collector instead. Closing it (the
  * application does so when it stops) exports what is queued.
  */
-public final class ZerverOtel implements RecordListener, AutoCloseable {
+public final class ZerverOtel implements RecordListener, HeadSampler, AutoCloseable {
     /** The instrumentation scope of every Zerver span. */
     public static final InstrumentationScopeInfo SCOPE =
             InstrumentationScopeInfo.builder("dev.zerver").setVersion("0.1.0").build();
@@ -59,10 +60,16 @@ public final class ZerverOtel implements RecordListener, AutoCloseable {
         return builder().build();
     }
 
+    /** The head decision at the start of each request ({@link HeadSampler}); outgoing {@code traceparent} flags carry it. */
+    @Override
+    public boolean sampled(String traceId, String parentSpanId, boolean parentSampled) {
+        return export.headSampled(traceId, parentSpanId, parentSampled);
+    }
+
     /**
-     * Takes the head decision (a ratio test on the trace id) and hands the record to the export
-     * thread, which applies the tail triggers, assembles the trace and exports it. A trace the
-     * head drops with no tail trigger configured is not even queued.
+     * Judges the record against its route's percentiles (and adds it to them), then hands it to
+     * the export thread, which applies the tail triggers, assembles the trace and exports it. A
+     * trace the head dropped with no tail trigger configured is not even queued.
      */
     @Override
     public void onRequestFinished(RequestRecord record) {

@@ -17,17 +17,17 @@ class OtelSettingsTest {
 
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
-        "ZER_VER_PROMOTE_QUEUE_MS|-1|ZER_VER_PROMOTE_QUEUE_MS=\"-1\" is not valid: expected a number of milliseconds >= 0 (p95 and p99 need route percentiles, not available in this release)",
+        "ZER_VER_PROMOTE_QUEUE_MS|-1|ZER_VER_PROMOTE_QUEUE_MS=\"-1\" is not valid: expected a number of milliseconds >= 0, p95 or p99",
         "ZER_VER_PROMOTE_QUEUE_MS|fast|ZER_VER_PROMOTE_QUEUE_MS=\"fast\" is not valid: expected a number of milliseconds >= 0",
-        "ZER_VER_PROMOTE_QUEUE_MS|p95|ZER_VER_PROMOTE_QUEUE_MS=\"p95\" is not valid: expected a number of milliseconds >= 0 (p95 and p99 need route percentiles",
         "ZER_VER_PROMOTE_PARK_MS|p50|ZER_VER_PROMOTE_PARK_MS=\"p50\" is not valid: expected a number of milliseconds >= 0",
         "ZER_VER_PROMOTE_PARK_MS|NaN|ZER_VER_PROMOTE_PARK_MS=\"NaN\" is not valid",
         "ZER_VER_DEBUG_JOBS|yes|ZER_VER_DEBUG_JOBS=\"yes\" is not valid: expected 0, 1, true or false",
         "ZER_VER_EXPORT_JOB_DEPTH|2|ZER_VER_EXPORT_JOB_DEPTH=\"2\" is not valid: expected 0, 1, true or false",
         "ZER_VER_SAMPLER|head:2|ZER_VER_SAMPLER=\"head:2\" is not valid: expected comma-separated clauses head:R (R from 0 to 1) and tail:T1|T2",
         "ZER_VER_SAMPLER|tail:slow|ZER_VER_SAMPLER=\"tail:slow\" is not valid: expected comma-separated clauses",
-        "ZER_VER_SAMPLER|tail:p99|ZER_VER_SAMPLER=\"tail:p99\" is not valid: expected comma-separated clauses",
-        "ZER_VER_SAMPLER|ratio:0.5|ZER_VER_SAMPLER=\"ratio:0.5\" is not valid",
+        "ZER_VER_SAMPLER|tail:p90|ZER_VER_SAMPLER=\"tail:p90\" is not valid: expected comma-separated clauses head:R (R from 0 to 1) and tail:T1|T2 with T one of error, promoted, p95, p99, queue or park",
+        "OTEL_TRACES_SAMPLER|jaeger_remote|OTEL_TRACES_SAMPLER=\"jaeger_remote\" is not valid: expected always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off or parentbased_traceidratio",
+        "OTEL_TRACES_SAMPLER_ARG|1.5|OTEL_TRACES_SAMPLER_ARG=\"1.5\" is not valid: expected a sampling ratio from 0 to 1",        "ZER_VER_SAMPLER|ratio:0.5|ZER_VER_SAMPLER=\"ratio:0.5\" is not valid",
         "ZER_VER_METRICS_VIEW_ROUTE_P95_WINDOW|a minute|ZER_VER_METRICS_VIEW_ROUTE_P95_WINDOW=\"a minute\" is not valid: expected a duration such as 250ms, 30s, 5m or 1h, at least 1s",
         "OTEL_SDK_DISABLED|maybe|OTEL_SDK_DISABLED=\"maybe\" is not valid: expected 0, 1, true or false",
         "OTEL_RESOURCE_ATTRIBUTES|team|OTEL_RESOURCE_ATTRIBUTES=\"team\" is not valid: expected comma-separated key=value pairs",
@@ -53,6 +53,41 @@ class OtelSettingsTest {
                     assertThat(e.getMessage()).startsWith(expected).doesNotContain("\n");
                     assertThat(((ConfigException) e).variable()).isEqualTo(variable);
                 });
+    }
+
+    @Test
+    void percentileThresholdsAndTriggersAreAccepted() {
+        OtelSettings s = OtelSettings.resolve(OtelSettings.builder(), Map.of("ZER_VER_PROMOTE_QUEUE_MS", "p95",
+                "ZER_VER_PROMOTE_PARK_MS", "p99", "ZER_VER_SAMPLER", "head:0.1,tail:error|p99|queue|park"));
+        assertThat(s.promoteQueue()).isEqualTo(Threshold.parse("p95"));
+        assertThat(s.promotePark().percentile()).isEqualTo(99);
+        assertThat(s.sampler().tail()).containsExactlyInAnyOrder(SamplerSpec.TailTrigger.ERROR, SamplerSpec.TailTrigger.P99,
+                SamplerSpec.TailTrigger.QUEUE, SamplerSpec.TailTrigger.PARK);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+        "always_on||1.0|false",
+        "always_off||0.0|false",
+        "traceidratio|0.25|0.25|false",
+        "traceidratio||1.0|false",
+        "parentbased_always_off||0.0|true",
+        "parentbased_traceidratio|0.1|0.1|true",
+    })
+    void theStandardSamplerVariablesMapOntoTheSameSampler(String sampler, String arg, double head, boolean parentBased) {
+        Map<String, String> env = arg == null ? Map.of("OTEL_TRACES_SAMPLER", sampler)
+                : Map.of("OTEL_TRACES_SAMPLER", sampler, "OTEL_TRACES_SAMPLER_ARG", arg);
+        SamplerSpec spec = OtelSettings.resolve(OtelSettings.builder(), env).sampler();
+        assertThat(spec.headRatio()).isEqualTo(head);
+        assertThat(spec.parentBased()).isEqualTo(parentBased);
+        assertThat(spec.tail()).isEmpty();
+    }
+
+    @Test
+    void zerverSamplerWinsOverTheStandardOne() {
+        SamplerSpec spec = OtelSettings.resolve(OtelSettings.builder(),
+                Map.of("OTEL_TRACES_SAMPLER", "always_off", "ZER_VER_SAMPLER", "head:0.5")).sampler();
+        assertThat(spec.headRatio()).isEqualTo(0.5);
     }
 
     @ParameterizedTest(name = "{0}={1}")

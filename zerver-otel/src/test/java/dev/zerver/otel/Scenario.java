@@ -96,6 +96,7 @@ public final class Scenario {
                 .scheduling(scheduler)
                 .effectHandler(new ScriptedEffects())
                 .listener(records)
+                .listener(otel) // its head sampler decides at the start; with no exporter it exports nothing
                 .before(requestLog)
                 .route("GET", "/posts/{id}", r -> r.before(auth).step(loadPost, render))
                 .get("/pages/{id}", loadPage, renderPage)

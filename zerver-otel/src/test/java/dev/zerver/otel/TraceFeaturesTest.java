@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class TraceFeaturesTest {
 
     /** A user's exporter that keeps what it receives. */
-    private static SpanExporter collectingInto(List<SpanData> received) {
+    static SpanExporter collectingInto(List<SpanData> received) {
         return new SpanExporter() {
             @Override
             public CompletableResultCode export(Collection<SpanData> spans) {
@@ -115,7 +115,7 @@ class TraceFeaturesTest {
         List<SpanData> exported = new CopyOnWriteArrayList<>();
         ZerverOtel otel = ZerverOtel.builder().environment(Map.of(OtelSettings.SAMPLER, "head:0"))
                 .exporter(collectingInto(exported)).build();
-        Scenario s = new Scenario(Map.of());
+        Scenario s = new Scenario(Map.of(OtelSettings.SAMPLER, "head:0")); // the head decision is taken at the start
         s.send("/posts/7");
         s.scheduler.runToCompletion();
         otel.onRequestFinished(s.record());

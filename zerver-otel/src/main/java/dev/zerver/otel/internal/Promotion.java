@@ -19,14 +19,15 @@ public final class Promotion {
     }
 
     /** Whether the job's wait in its queue becomes a {@code job.queue_wait} span. */
-    public boolean queueWait(JobRecord job, JobDurations durations) {
+    public boolean queueWait(JobRecord job, JobDurations durations, Limits limits) {
         return job.enqueueNanos() >= 0
-                && (settings.debugJobs() || settings.promoteQueue().reachedBy(durations.queueWait()));
+                && (settings.debugJobs() || limits.reaches(durations.queueWait(), limits.promoteQueueNanos()));
     }
 
     /** Whether the episode becomes a {@code job.park({cause})} span. */
-    public boolean park(JobRecord job, ParkEpisode episode) {
-        return settings.debugJobs() || settings.promotePark().reachedBy(Math.max(0, end(job, episode) - episode.parkNanos()));
+    public boolean park(JobRecord job, ParkEpisode episode, Limits limits) {
+        return settings.debugJobs()
+                || limits.reaches(Math.max(0, end(job, episode) - episode.parkNanos()), limits.promoteParkNanos());
     }
 
     /** When the episode ended: its resume, or the job's end if it never resumed. */
@@ -35,17 +36,17 @@ public final class Promotion {
     }
 
     /** How many promoted spans the request's ended jobs yield. */
-    public int count(RequestRecord request) {
+    public int count(RequestRecord request, Limits limits) {
         int n = 0;
         for (JobRecord job : request.jobs()) {
             if (job.endNanos() < 0) {
                 continue;
             }
-            if (queueWait(job, job.durations())) {
+            if (queueWait(job, job.durations(), limits)) {
                 n++;
             }
             for (ParkEpisode p : job.parks()) {
-                if (park(job, p)) {
+                if (park(job, p, limits)) {
                     n++;
                 }
             }
@@ -54,16 +55,16 @@ public final class Promotion {
     }
 
     /** Whether any ended job of the request has a promoted queue wait or park. */
-    public boolean any(RequestRecord request) {
+    public boolean any(RequestRecord request, Limits limits) {
         for (JobRecord job : request.jobs()) {
             if (job.endNanos() < 0) {
                 continue;
             }
-            if (queueWait(job, job.durations())) {
+            if (queueWait(job, job.durations(), limits)) {
                 return true;
             }
             for (ParkEpisode p : job.parks()) {
-                if (park(job, p)) {
+                if (park(job, p, limits)) {
                     return true;
                 }
             }

@@ -33,12 +33,14 @@ public final class TraceAssembler {
     private final Promotion promotion;
     private final boolean dup;
     private final boolean allJobEvents;
+    private final Limits fixedLimits;
 
     // One walk's state: the record, and spans indexed by step / effect sequence and job id.
     private RequestRecord r;
     private Trace t;
     private List<JobRecord> jobList;
     private TraceSpan root;
+    private Limits limits;
     private TraceSpan[] bySequence = new TraceSpan[16];
     private JobRecord[] byJobId = new JobRecord[16];
 
@@ -47,11 +49,21 @@ public final class TraceAssembler {
         this.promotion = new Promotion(settings);
         this.dup = settings.httpSemconv() == OtelSettings.HttpSemconv.DUPLICATE;
         this.allJobEvents = settings.jobEvents() == OtelSettings.JobEvents.ALL;
+        this.fixedLimits = RouteStats.fixedLimits(settings);
     }
 
-    /** Writes the request's spans into {@code out}, root first; {@code samplingReason} goes on the root when not null. */
+    /** {@link #assemble(RequestRecord, String, Limits, Trace)} with the fixed thresholds (5 ms for percentile ones). */
     void assemble(RequestRecord record, String samplingReason, Trace out) {
+        assemble(record, samplingReason, fixedLimits, out);
+    }
+
+    /**
+     * Writes the request's spans into {@code out}, root first; {@code samplingReason} goes on the
+     * root when not null; {@code limits} decide promotion.
+     */
+    void assemble(RequestRecord record, String samplingReason, Limits limits, Trace out) {
         r = record;
+        this.limits = limits;
         t = out;
         out.reset(record.traceId(), record.parentSpanId(), record.parentSampled());
         jobList = record.jobs();
@@ -78,6 +90,7 @@ public final class TraceAssembler {
             t = null;
             jobList = null;
             root = null;
+            limits = null;
         }
         for (int i = 0; i < out.spanCount; i++) {
             out.span(i).finish();
@@ -431,7 +444,7 @@ public final class TraceAssembler {
 
     /** A queue wait or park episode becomes a span when it crosses its threshold ({@link Promotion}). */
     private void promote(TraceSpan logical, JobRecord j, JobDurations d) {
-        if (promotion.queueWait(j, d)) {
+        if (promotion.queueWait(j, d, limits)) {
             long takeAt = j.enqueueNanos() + d.queueWait();
             TraceSpan q = t.add();
             q.reset(Ids.randomSpanId(), logical.spanId, "job.queue_wait", SpanKind.INTERNAL,
@@ -450,7 +463,7 @@ public final class TraceAssembler {
         List<ParkEpisode> parks = j.parks();
         for (int i = 0; i < parks.size(); i++) {
             ParkEpisode p = parks.get(i);
-            if (promotion.park(j, p)) {
+            if (promotion.park(j, p, limits)) {
                 TraceSpan s = t.add();
                 s.reset(Ids.randomSpanId(), logical.spanId, ParkSpanNames.of(p.cause()), SpanKind.INTERNAL,
                         epoch(p.parkNanos()), epoch(Math.max(p.parkNanos(), Promotion.end(j, p))));

@@ -3,6 +3,7 @@ package dev.zerver.otel.internal;
 import dev.zerver.otel.OtelSettings;
 import dev.zerver.otel.SamplerSpec;
 import dev.zerver.telemetry.EffectRecord;
+import dev.zerver.telemetry.JobRecord;
 import dev.zerver.telemetry.RequestRecord;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.SpanKind;
@@ -28,8 +29,11 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
     /** Batches in flight per OTLP exporter: the next batch is encoded while these are sent. */
     static final int MAX_IN_FLIGHT = 2;
 
-    /** A finished request and its head decision (null: dropped unless a tail trigger keeps it). */
-    public record Finished(RequestRecord record, String headReason) {}
+    /**
+     * A finished request, its head decision (null: dropped unless a tail trigger keeps it) and the
+     * limits it is judged by.
+     */
+    public record Finished(RequestRecord record, String headReason, Limits limits) {}
 
     private final OtelSettings settings;
     private final Resource resource;
@@ -40,6 +44,7 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
     /** The export thread's own. */
     private final TraceAssembler assembler;
     private final AtomicLong sampledOut = new AtomicLong();
+    private final RouteStats routeStats;
 
     public TraceExport(OtelSettings settings, Resource resource, InstrumentationScopeInfo scope) {
         this.settings = settings;
@@ -49,6 +54,7 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
         this.headSampler = Sampler.traceIdRatioBased(settings.sampler().headRatio());
         this.tail = settings.sampler().tail();
         this.assembler = new TraceAssembler(settings);
+        this.routeStats = new RouteStats(settings);
     }
 
     /** The queue and sink the settings name (or {@code exporter}), or null when tracing is off. */
@@ -97,12 +103,13 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
 
     /** The head decision; null when the request is dropped for good (no tail trigger could keep it). */
     public Finished headDecision(RequestRecord record) {
+        Limits limits = routeStats.judgeAndRecord(record); // every request feeds the route percentiles
         String head = headReason(record);
         if (head == null && tail.isEmpty()) {
             sampledOut.incrementAndGet();
             return null;
         }
-        return new Finished(record, head);
+        return new Finished(record, head, limits);
     }
 
     public long sampledOut() {
@@ -110,26 +117,65 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
     }
 
     /** The reason the trace is kept ({@code head}, {@code parent}, {@code tail:error}, ...), or null. */
-    private String samplingReason(RequestRecord r, String headReason) {
+    private String samplingReason(RequestRecord r, String headReason, Limits limits) {
         if (headReason != null) {
             return headReason;
         }
         if (tail.contains(SamplerSpec.TailTrigger.ERROR) && failed(r)) {
             return "tail:error";
         }
-        if (tail.contains(SamplerSpec.TailTrigger.PROMOTED) && promotion.any(r)) {
+        long duration = r.endNanos() - r.startNanos();
+        if (tail.contains(SamplerSpec.TailTrigger.P99) && reached(duration, limits.p99DurationNanos())) {
+            return "tail:p99";
+        }
+        if (tail.contains(SamplerSpec.TailTrigger.P95) && reached(duration, limits.p95DurationNanos())) {
+            return "tail:p95";
+        }
+        if (tail.contains(SamplerSpec.TailTrigger.QUEUE) && reached(longest(r, true), limits.p95QueueNanos())) {
+            return "tail:queue";
+        }
+        if (tail.contains(SamplerSpec.TailTrigger.PARK) && reached(longest(r, false), limits.p95ParkTotalNanos())) {
+            return "tail:park";
+        }
+        if (tail.contains(SamplerSpec.TailTrigger.PROMOTED) && promotion.any(r, limits)) {
             return "tail:promoted";
         }
         return null;
     }
 
-    private String headReason(RequestRecord r) {
-        if (r.parentSpanId() != null) {
-            return r.parentSampled() ? "parent" : null;
+    /** A percentile trigger holds for a value above zero at or over the percentile, once the percentile is known. */
+    private static boolean reached(long nanos, long percentile) {
+        return percentile >= 0 && nanos > 0 && nanos >= percentile;
+    }
+
+    /** The longest queue wait ({@code queue}) or park total of the request's ended jobs. */
+    private static long longest(RequestRecord r, boolean queue) {
+        long max = 0;
+        for (JobRecord j : r.jobs()) {
+            if (j.endNanos() >= 0) {
+                max = Math.max(max, queue ? (j.enqueueNanos() >= 0 ? j.durations().queueWait() : 0) : j.durations().parkWaitTotal());
+            }
         }
-        SamplingDecision d = headSampler.shouldSample(Context.root(), r.traceId(), "http.server", SpanKind.SERVER,
-                Attributes.empty(), List.of()).getDecision();
-        return d == SamplingDecision.RECORD_AND_SAMPLE ? "head" : null;
+        return max;
+    }
+
+    /**
+     * The head decision, taken when a request starts: a remote parent's flag when the sampler is
+     * parent-based, else the trace-id ratio. The same answer at the end decides the export.
+     */
+    public boolean headSampled(String traceId, String parentSpanId, boolean parentSampled) {
+        if (parentSpanId != null && settings.sampler().parentBased()) {
+            return parentSampled;
+        }
+        return headSampler.shouldSample(Context.root(), traceId, "http.server", SpanKind.SERVER,
+                Attributes.empty(), List.of()).getDecision() == SamplingDecision.RECORD_AND_SAMPLE;
+    }
+
+    private String headReason(RequestRecord r) {
+        if (!r.headSampled()) {
+            return null;
+        }
+        return r.parentSpanId() != null && settings.sampler().parentBased() ? "parent" : "head";
     }
 
     private static boolean failed(RequestRecord r) {
@@ -153,35 +199,36 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
 
     @Override
     public boolean assemble(Finished f, Trace into) {
-        String reason = samplingReason(f.record(), f.headReason());
+        String reason = samplingReason(f.record(), f.headReason(), f.limits());
         if (reason == null) {
             sampledOut.incrementAndGet();
             return false;
         }
-        assembler.assemble(f.record(), reason, into);
+        assembler.assemble(f.record(), reason, f.limits(), into);
         return true;
     }
 
     @Override
     public int exportableSpans(Finished f) {
         RequestRecord r = f.record();
-        if (samplingReason(r, f.headReason()) == null) {
+        if (samplingReason(r, f.headReason(), f.limits()) == null) {
             sampledOut.incrementAndGet();
             return 0;
         }
-        return 1 + r.steps().size() + r.effects().size() + promotion.count(r);
+        return 1 + r.steps().size() + r.effects().size() + promotion.count(r, f.limits());
     }
 
     // ---- for tests and tools: a fresh assembler each, so any thread may call ----
 
     /** The trace as SDK SpanData, or null when sampling drops it. */
     public List<SpanData> spansOf(RequestRecord record) {
-        String reason = samplingReason(record, headReason(record));
+        Limits limits = routeStats.current(record);
+        String reason = samplingReason(record, headReason(record), limits);
         if (reason == null) {
             return null;
         }
         Trace t = new Trace();
-        new TraceAssembler(settings).assemble(record, reason, t);
+        new TraceAssembler(settings).assemble(record, reason, limits, t);
         List<SpanData> out = new ArrayList<>(t.spanCount);
         new SpanDataConverter(resource, scope).convert(t, out);
         return out;
@@ -190,7 +237,7 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
     /** The console waterfall of the request, whatever sampling says. */
     public String timelineOf(RequestRecord record) {
         Trace t = new Trace();
-        new TraceAssembler(settings).assemble(record, "head", t);
+        new TraceAssembler(settings).assemble(record, "head", routeStats.current(record), t);
         return ConsoleTimeline.render(t);
     }
 }

@@ -1,0 +1,91 @@
+package dev.zerver.otel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.zerver.Decision;
+import dev.zerver.Need;
+import dev.zerver.Response;
+import dev.zerver.Slot;
+import dev.zerver.Step;
+import dev.zerver.Zerver;
+import dev.zerver.effects.http.Http;
+import dev.zerver.effects.http.HttpEffects;
+import dev.zerver.runtime.InboundRequest;
+import dev.zerver.testing.InProcess;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The head decision taken when a request starts travels in the flags of the {@code traceparent}
+ * its HTTP effects send, so a downstream service can follow it (a real peer on loopback).
+ */
+class TraceparentPropagationTest {
+    static final Slot<String> OUT = Slot.of("out", String.class);
+    private final List<String> seen = new CopyOnWriteArrayList<>();
+    private HttpServer peer;
+    private Zerver app;
+
+    private void start(String sampler) throws Exception {
+        peer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        peer.createContext("/", ex -> {
+            seen.add(ex.getRequestHeaders().getFirst("traceparent"));
+            byte[] body = "ok".getBytes();
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        peer.start();
+        String url = "http://127.0.0.1:" + peer.getAddress().getPort() + "/comments";
+        ZerverOtel otel = ZerverOtel.builder().environment(Map.of("OTEL_TRACES_EXPORTER", "none", "ZER_VER_SAMPLER", sampler))
+                .build();
+        app = Zerver.builder().environment(Map.of()).port(0).listener(otel).effectHandler(HttpEffects.builder().build())
+                .get("/page", Step.named("page").writes(OUT).run(ctx -> Need.of(Http.get(url, "comments").into(OUT))
+                        .continueWith("show", k -> Decision.done(Response.text(k.require(OUT))))))
+                .build().start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.stop(Duration.ofSeconds(2));
+        }
+        if (peer != null) {
+            peer.stop(0);
+        }
+    }
+
+    /** The flags of the traceparent the peer received for one page request. */
+    private String flagsSent(String incomingTraceparent) throws Exception {
+        InboundRequest.Builder in = InboundRequest.builder().method("GET").uri("/page");
+        if (incomingTraceparent != null) {
+            in.header("traceparent", incomingTraceparent);
+        }
+        seen.clear();
+        assertThat(InProcess.send(app, in.build()).await(10, TimeUnit.SECONDS).bodyText()).isEqualTo("ok");
+        assertThat(seen).hasSize(1);
+        return seen.get(0).substring(seen.get(0).length() - 2);
+    }
+
+    @Test
+    void aHeadDroppedRequestTellsItsPeerNotSampled() throws Exception {
+        start("head:0,tail:error");
+        assertThat(flagsSent(null)).isEqualTo("00");
+        assertThat(flagsSent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).as("a sampled caller is followed")
+                .isEqualTo("01");
+    }
+
+    @Test
+    void aSampledRequestTellsItsPeerSampled() throws Exception {
+        start("head:1");
+        assertThat(flagsSent(null)).isEqualTo("01");
+        assertThat(flagsSent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")).as("an unsampled caller is followed")
+                .isEqualTo("00");
+    }
+}
