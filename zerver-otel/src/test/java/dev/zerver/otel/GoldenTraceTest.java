@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The golden scenarios of docs/trace-model.md's contract (all but 9, sampling), each driven through
+ * The golden scenarios of docs/trace-model.md's contract, each driven through
  * the real runtime under the deterministic scheduler and compared with a committed expected trace
  * in {@code src/test/resources/golden}.
  */
@@ -187,6 +187,24 @@ class GoldenTraceTest {
         assertThat(db.getEvents()).filteredOn(e -> e.getName().equals("zerver.retry")).hasSize(2);
         assertThat(count(trace, "job.park(timer)")).isEqualTo(2);
         Golden.assertMatches("08-retry-backoff", TraceText.render(trace));
+    }
+
+    @Test
+    void s09_aHeadDroppedTraceKeptByATailTrigger() throws Exception {
+        Scenario s = new Scenario(Map.of(OtelSettings.SAMPLER, "head:0,tail:error|p99"));
+        InProcess.Exchange ok = s.send("/posts/7");
+        s.scheduler.runToCompletion();
+        assertThat(ok.response().status()).isEqualTo(200);
+        assertThat(s.trace()).as("dropped by the head, no trigger holds").isNull();
+
+        s.scripts.put("post", Scenario.db(Script.failing(EffectFailure.infrastructure("io_error", "disk I/O error"))));
+        InProcess.Exchange failed = s.send("/posts/7");
+        s.scheduler.runToCompletion();
+        assertThat(failed.response().status()).isEqualTo(500);
+        List<SpanData> trace = s.trace();
+        assertThat(span(trace, "http.server: GET /posts/{id}").getAttributes()
+                .get(AttributeKey.stringKey("zerver.sampling.reason"))).isEqualTo("tail:error");
+        Golden.assertMatches("09-tail-kept", TraceText.render(trace));
     }
 
     @Test
