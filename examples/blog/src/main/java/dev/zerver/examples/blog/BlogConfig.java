@@ -34,21 +34,30 @@ final class BlogConfig {
     static Map<String, String> merge(Map<String, String> environment, String[] args) {
         Map<String, String> out = new LinkedHashMap<>(environment);
         out.putIfAbsent("ZER_VER_DB_URL", DEFAULT_DB_URL);
-        for (String arg : args) {
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
             int eq = arg.indexOf('=');
             String flag = eq < 0 ? arg : arg.substring(0, eq);
-            String variable = variableOf(flag);
-            if (variable == null || eq < 0) {
-                throw new ConfigException(flag, eq < 0 ? "" : arg.substring(eq + 1),
-                        "one of the flags listed by --help, written --flag=value");
+            String value;
+            if (eq >= 0) {
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                value = args[++i]; // --flag value
+            } else {
+                value = null;
             }
-            out.put(variable, arg.substring(eq + 1));
+            String variable = variableOf(flag);
+            if (variable == null || value == null) {
+                throw new ConfigException(flag, value == null ? "" : value,
+                        "one of the flags listed by --help, written --flag=value or --flag value");
+            }
+            out.put(variable, value);
         }
         return out;
     }
 
     static String usage() {
-        StringBuilder s = new StringBuilder("Usage: java -jar zerver-blog.jar [--flag=value ...]\n\n");
+        StringBuilder s = new StringBuilder("Usage: java -jar zerver-blog.jar [--flag=value | --flag value ...]\n\n");
         for (String[] f : FLAGS) {
             s.append(String.format("  %-26s %-32s %s%n", f[0] + "=...", "(" + f[1] + ")", f[2]));
         }

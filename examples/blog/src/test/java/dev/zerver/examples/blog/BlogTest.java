@@ -205,6 +205,10 @@ class BlogTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("--prot=\"1\" is not valid");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> BlogConfig.commentsRateLimit(Map.of(BlogConfig.COMMENTS_RATE_LIMIT, "fast")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("BLOG_COMMENTS_RATE_LIMIT=\"fast\" is not valid");
+        assertThat(BlogConfig.merge(Map.of(), new String[] {"--port", "8081", "--db-pool-size=3"}))
+                .containsEntry("ZER_VER_PORT", "8081").containsEntry("ZER_VER_DB_POOL_SIZE", "3");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BlogConfig.merge(Map.of(), new String[] {"--port"}))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("--port=\"\" is not valid");
         assertThat(BlogConfig.merge(Map.of("ZER_VER_PORT", "1"), new String[] {"--port=2", "--db-pool-size=1"}))
                 .containsEntry("ZER_VER_PORT", "2").containsEntry("ZER_VER_DB_POOL_SIZE", "1")
                 .containsEntry("ZER_VER_DB_URL", BlogConfig.DEFAULT_DB_URL);
