@@ -1,6 +1,7 @@
 package dev.zerver;
 
 import dev.zerver.config.Env;
+import dev.zerver.config.KnownSettings;
 import dev.zerver.config.ZerverSettings;
 import dev.zerver.effects.EffectHandler;
 import dev.zerver.effects.EffectHandlers;
@@ -37,6 +38,8 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class Zerver implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Zerver.class.getName());
+
     private final ZerverRuntime runtime;
     private final NettyServer server;
     private boolean started;
@@ -234,10 +237,26 @@ public final class Zerver implements AutoCloseable {
                 built.add(route);
             }
             Router router = new Router(built);
+            warnAboutUnknownVariables();
             ZerverRuntime runtime = new ZerverRuntime(resolved, router, globalBefore, errorRenderer, listeners,
                     new EffectHandlers(handlers), scheduling.clock(), scheduling.timers(), ids, scheduling.manual());
             scheduling.attach(runtime.jobs());
             return new Zerver(runtime);
+        }
+
+        /** One log line per ZER_VER_* / OTEL_* variable that neither Zerver nor a registered part reads. */
+        private void warnAboutUnknownVariables() {
+            Set<String> known = new HashSet<>(KnownSettings.constantsOf(ZerverSettings.class));
+            List<Object> parts = new ArrayList<>(handlers);
+            parts.addAll(listeners);
+            for (Object part : parts) {
+                if (part instanceof KnownSettings k) {
+                    known.addAll(k.settingNames());
+                }
+            }
+            for (String line : KnownSettings.unknown(environment, known)) {
+                LOG.log(System.Logger.Level.WARNING, line);
+            }
         }
 
         private void checkSlots(Route route) {

@@ -3,6 +3,7 @@ package dev.zerver.otel;
 import dev.zerver.otel.internal.ExportQueue;
 import dev.zerver.otel.internal.ResourceFactory;
 import dev.zerver.otel.internal.TraceExport;
+import dev.zerver.config.KnownSettings;
 import dev.zerver.telemetry.HeadSampler;
 import dev.zerver.telemetry.RecordListener;
 import dev.zerver.telemetry.RequestRecord;
@@ -13,6 +14,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -32,7 +34,7 @@ import java.util.function.Consumer;
  * output; {@code OTEL_EXPORTER_OTLP_ENDPOINT} sends OTLP to a collector instead. Closing it (the
  * application does so when it stops) exports what is queued.
  */
-public final class ZerverOtel implements RecordListener, HeadSampler, AutoCloseable {
+public final class ZerverOtel implements RecordListener, HeadSampler, KnownSettings, AutoCloseable {
     /** The instrumentation scope of every Zerver span. */
     public static final InstrumentationScopeInfo SCOPE =
             InstrumentationScopeInfo.builder("dev.zerver").setVersion("0.1.0").build();
@@ -58,6 +60,11 @@ public final class ZerverOtel implements RecordListener, HeadSampler, AutoClosea
     /** Settings from the process environment, the exporter they name. */
     public static ZerverOtel fromEnvironment() {
         return builder().build();
+    }
+
+    @Override
+    public Set<String> settingNames() {
+        return KnownSettings.constantsOf(OtelSettings.class);
     }
 
     /** The head decision at the start of each request ({@link HeadSampler}); outgoing {@code traceparent} flags carry it. */

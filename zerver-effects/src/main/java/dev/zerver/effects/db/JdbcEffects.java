@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.zerver.Effect;
 import dev.zerver.config.Env;
+import dev.zerver.config.KnownSettings;
 import dev.zerver.effects.EffectContext;
 import dev.zerver.effects.EffectFailure;
 import dev.zerver.effects.EffectHandler;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
@@ -48,7 +50,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * Zerver.builder().effectHandler(db) ...
  * }</pre>
  */
-public final class JdbcEffects implements EffectHandler<DbRequest>, AutoCloseable {
+public final class JdbcEffects implements KnownSettings, EffectHandler<DbRequest>, AutoCloseable {
     public static final String URL = "ZER_VER_DB_URL";
     public static final String POOL_SIZE = "ZER_VER_DB_POOL_SIZE";
     public static final String USER = "ZER_VER_DB_USER";
@@ -96,6 +98,11 @@ public final class JdbcEffects implements EffectHandler<DbRequest>, AutoCloseabl
         namespace = where[0];
         serverAddress = where[1];
         serverPort = where[2] == null ? -1 : Integer.parseInt(where[2]);
+    }
+
+    @Override
+    public Set<String> settingNames() {
+        return KnownSettings.constantsOf(JdbcEffects.class);
     }
 
     public static Builder builder() {

@@ -107,6 +107,10 @@ public final class BlogApp implements AutoCloseable {
             System.out.print(BlogConfig.usage());
             return;
         }
+        // One line per log record ("WARNING: ..."), unless the user chose a format.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
+        }
         // The pool's start-up chatter adds nothing to the settings printed below.
         java.util.logging.Logger.getLogger("com.zaxxer.hikari").setLevel(java.util.logging.Level.WARNING);
         BlogApp blog;
