@@ -7,6 +7,7 @@ import dev.zerver.effects.EffectFailure;
 import dev.zerver.effects.EffectHandler;
 import dev.zerver.effects.EffectResult;
 import dev.zerver.telemetry.EffectRecord;
+import dev.zerver.telemetry.ExecutionScopes;
 import dev.zerver.telemetry.ParkCause;
 import dev.zerver.telemetry.RetryRecord;
 import java.io.IOException;
@@ -81,7 +82,7 @@ final class EffectRun implements Job.Work {
                             + " ms")));
         }
         CompletionStage<EffectResult> stage;
-        try {
+        try (ExecutionScopes.Scope scope = request().runtime().scopes().enter(request().record(), effectRecord.spanId())) {
             stage = handler.execute(effect.request(), effect, attempt);
             if (stage == null) {
                 throw new IllegalStateException(handler.getClass().getName() + " returned null for " + effect);

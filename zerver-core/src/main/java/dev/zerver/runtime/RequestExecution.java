@@ -12,6 +12,7 @@ import dev.zerver.StepFunction;
 import dev.zerver.effects.EffectHandler;
 import dev.zerver.routing.RouteMatch;
 import dev.zerver.telemetry.EffectRecord;
+import dev.zerver.telemetry.ExecutionScopes;
 import dev.zerver.telemetry.JobRecord;
 import dev.zerver.telemetry.JobType;
 import dev.zerver.telemetry.NeedRecord;
@@ -91,6 +92,7 @@ final class RequestExecution implements InFlightRequest {
         }
         RequestRecord record = RequestRecord.builder()
                 .ids(requestId, traceId, parent == null ? null : parent.parentSpanId(), parent != null && parent.sampled())
+                .rootSpanId(runtime.ids().spanId())
                 .headSampled(runtime.headSampler().sampled(traceId, parent == null ? null : parent.parentSpanId(),
                         parent != null && parent.sampled()))
                 .clock(in.startNanos() >= 0 ? in.startNanos() : now, offset)
@@ -223,6 +225,7 @@ final class RequestExecution implements InFlightRequest {
         job.record().attempt(1);
         StepRecord sr = new StepRecord(record.nextSequence(), "route_match", StepLayer.SYSTEM, List.of(), List.of(),
                 job.record().id(), clock().nanoTime());
+        sr.spanId(runtime.ids().spanId());
         record.add(sr);
         RouteMatch match = runtime.router().match(record.method(), ctx.rawPath());
         Decision d;
@@ -312,6 +315,7 @@ final class RequestExecution implements InFlightRequest {
     private StepRecord newStepRecord(int sequence, Step step, StepLayer layer, Job job) {
         StepRecord sr = new StepRecord(sequence, step.name(), layer, names(step.reads()), names(step.writes()),
                 job.record().id(), clock().nanoTime());
+        sr.spanId(runtime.ids().spanId());
         record.add(sr);
         return sr;
     }
@@ -328,6 +332,7 @@ final class RequestExecution implements InFlightRequest {
     private Decision invoke(Step step, StepRecord sr, StepFunction function) {
         ctx.enter(step, sr);
         Decision d;
+        ExecutionScopes.Scope scope = runtime.scopes().enter(record, sr.spanId());
         try {
             d = function.apply(ctx);
             if (d == null) {
@@ -347,6 +352,7 @@ final class RequestExecution implements InFlightRequest {
             systemFailureType = type;
             d = new Decision.Fail(500, "step", type);
         } finally {
+            scope.close();
             ctx.leave();
         }
         sr.ended(clock().nanoTime(), d.label());

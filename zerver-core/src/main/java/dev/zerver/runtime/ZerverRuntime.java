@@ -6,6 +6,7 @@ import dev.zerver.Step;
 import dev.zerver.config.ZerverSettings;
 import dev.zerver.effects.EffectHandlers;
 import dev.zerver.routing.Router;
+import dev.zerver.telemetry.ExecutionScopes;
 import dev.zerver.telemetry.HeadSampler;
 import dev.zerver.telemetry.RecordListener;
 import java.time.Duration;
@@ -36,6 +37,7 @@ public final class ZerverRuntime implements AutoCloseable {
     private final IdGenerator ids;
     private final JobSystem jobs;
     private final HeadSampler headSampler;
+    private final ExecutionScopes scopes;
     private final Set<RequestExecution> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
@@ -54,6 +56,8 @@ public final class ZerverRuntime implements AutoCloseable {
         this.globalBefore = List.copyOf(globalBefore);
         this.errorRenderer = errorRenderer;
         this.listeners = List.copyOf(listeners);
+        this.scopes = this.listeners.stream().filter(l -> l instanceof ExecutionScopes).map(l -> (ExecutionScopes) l)
+                .findFirst().orElse(ExecutionScopes.NONE);
         this.headSampler = this.listeners.stream().filter(l -> l instanceof HeadSampler).map(l -> (HeadSampler) l)
                 .findFirst().orElse(HeadSampler.FOLLOW_PARENT);
         this.handlers = handlers;
@@ -151,6 +155,11 @@ public final class ZerverRuntime implements AutoCloseable {
     /** Requests dispatched whose record is not finished yet. */
     public int inFlight() {
         return inFlight.size();
+    }
+
+    /** The first listener that provides {@link ExecutionScopes}, else none. */
+    ExecutionScopes scopes() {
+        return scopes;
     }
 
     /** The first listener that is a {@link HeadSampler}, else {@link HeadSampler#FOLLOW_PARENT}. */

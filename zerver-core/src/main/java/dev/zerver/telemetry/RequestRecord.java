@@ -25,6 +25,7 @@ public final class RequestRecord {
     private final String parentSpanId;
     private final boolean parentSampled;
     private final boolean headSampled;
+    private final String rootSpanId;
     private final long epochOffsetNanos;
     private final long startNanos;
 
@@ -70,6 +71,7 @@ public final class RequestRecord {
         parentSpanId = b.parentSpanId;
         parentSampled = b.parentSampled;
         headSampled = b.headSampled;
+        rootSpanId = b.rootSpanId;
         epochOffsetNanos = b.epochOffsetNanos;
         startNanos = b.startNanos;
         method = b.method;
@@ -195,6 +197,11 @@ public final class RequestRecord {
     /** The head decision taken when the request started ({@link HeadSampler}); outgoing {@code traceparent} flags carry it. */
     public boolean headSampled() {
         return headSampled;
+    }
+
+    /** The root span's id, named when the request started (16 hex digits), or null. */
+    public String rootSpanId() {
+        return rootSpanId;
     }
 
     /** When the request's first byte was parsed. */
@@ -334,6 +341,7 @@ public final class RequestRecord {
         private String parentSpanId;
         private boolean parentSampled;
         private boolean headSampled = true;
+        private String rootSpanId;
         private long epochOffsetNanos;
         private long startNanos;
         private String method = "GET";
@@ -349,6 +357,12 @@ public final class RequestRecord {
         private long requestBodySize;
 
         private Builder() {}
+
+        /** The root span's id, named at the start. */
+        public Builder rootSpanId(String value) {
+            this.rootSpanId = value;
+            return this;
+        }
 
         /** The head decision; true unless set. */
         public Builder headSampled(boolean value) {

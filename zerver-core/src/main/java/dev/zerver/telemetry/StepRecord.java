@@ -27,6 +27,7 @@ public final class StepRecord {
     private String renderPhase;
     private long renderSizeBytes = -1;
     private final List<SlotWrite> slotWrites = new ArrayList<>(2);
+    private volatile String spanId;
 
     public StepRecord(int sequence, String name, StepLayer layer, List<String> reads, List<String> writes,
             int jobId, long startNanos) {
@@ -40,6 +41,16 @@ public final class StepRecord {
     }
 
     // ---- written by the runtime ----
+
+    /** Names the step's span (16 hex digits) when it starts, so code running in it can refer to it. */
+    public void spanId(String value) {
+        spanId = value;
+    }
+
+    /** The step's span id, or null when the runtime did not name one. */
+    public String spanId() {
+        return spanId;
+    }
 
     public void ended(long nanos, String decisionName) {
         endNanos = nanos;

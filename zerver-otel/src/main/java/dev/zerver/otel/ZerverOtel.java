@@ -1,12 +1,18 @@
 package dev.zerver.otel;
 
+import dev.zerver.config.KnownSettings;
 import dev.zerver.otel.internal.ExportQueue;
 import dev.zerver.otel.internal.ResourceFactory;
 import dev.zerver.otel.internal.TraceExport;
-import dev.zerver.config.KnownSettings;
+import dev.zerver.telemetry.ExecutionScopes;
 import dev.zerver.telemetry.HeadSampler;
 import dev.zerver.telemetry.RecordListener;
 import dev.zerver.telemetry.RequestRecord;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.resources.Resource;
@@ -14,10 +20,11 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
+import org.slf4j.MDC;
 
 /**
  * OpenTelemetry traces for a Zerver application: a {@link RecordListener} that turns every
@@ -34,7 +41,11 @@ import java.util.function.Consumer;
  * output; {@code OTEL_EXPORTER_OTLP_ENDPOINT} sends OTLP to a collector instead. Closing it (the
  * application does so when it stops) exports what is queued.
  */
-public final class ZerverOtel implements RecordListener, HeadSampler, KnownSettings, AutoCloseable {
+public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionScopes, KnownSettings, AutoCloseable {
+    /** The MDC keys of the current request's trace and span while Zerver runs its code. */
+    public static final String MDC_TRACE_ID = "trace_id";
+    public static final String MDC_SPAN_ID = "span_id";
+
     /** The instrumentation scope of every Zerver span. */
     public static final InstrumentationScopeInfo SCOPE =
             InstrumentationScopeInfo.builder("dev.zerver").setVersion("0.1.0").build();
@@ -65,6 +76,38 @@ public final class ZerverOtel implements RecordListener, HeadSampler, KnownSetti
     @Override
     public Set<String> settingNames() {
         return KnownSettings.constantsOf(OtelSettings.class);
+    }
+
+    /**
+     * While a step, continuation or effect handler runs: its span is the current OpenTelemetry
+     * {@code Context} (spans made through the OpenTelemetry API nest under it) and the logging MDC
+     * holds {@code trace_id} and {@code span_id}; both are restored when it returns.
+     */
+    @Override
+    public Scope enter(RequestRecord record, String spanId) {
+        if (spanId == null) {
+            return NOTHING;
+        }
+        SpanContext span = SpanContext.create(record.traceId(), spanId,
+                record.headSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault());
+        io.opentelemetry.context.Scope current = Context.root().with(Span.wrap(span)).makeCurrent();
+        String previousTrace = MDC.get(MDC_TRACE_ID);
+        String previousSpan = MDC.get(MDC_SPAN_ID);
+        MDC.put(MDC_TRACE_ID, record.traceId());
+        MDC.put(MDC_SPAN_ID, spanId);
+        return () -> {
+            restore(MDC_TRACE_ID, previousTrace);
+            restore(MDC_SPAN_ID, previousSpan);
+            current.close();
+        };
+    }
+
+    private static void restore(String key, String previous) {
+        if (previous == null) {
+            MDC.remove(key);
+        } else {
+            MDC.put(key, previous);
+        }
     }
 
     /** The head decision at the start of each request ({@link HeadSampler}); outgoing {@code traceparent} flags carry it. */

@@ -149,12 +149,18 @@ public final class TraceAssembler {
         return end;
     }
 
+    /** The id the runtime named (code running in the span saw it as its context), else a random one. */
+    private static long spanIdOf(String named) {
+        long id = named != null ? Ids.parseHex(named, 0) : 0;
+        return id != 0 ? id : Ids.randomSpanId();
+    }
+
     // ---- root ----
 
     private TraceSpan root(String samplingReason) {
         String method = HttpMethods.known(r.method());
         TraceSpan d = t.add();
-        d.reset(Ids.randomSpanId(), 0, Names.server(method, r.route()), SpanKind.SERVER,
+        d.reset(spanIdOf(r.rootSpanId()), 0, Names.server(method, r.route()), SpanKind.SERVER,
                 epoch(r.startNanos()), epoch(rootEnd()));
         d.put(Keys.HTTP_REQUEST_METHOD, method);
         if (!method.equals(r.method())) {
@@ -232,7 +238,7 @@ public final class TraceAssembler {
     private TraceSpan step(StepRecord s) {
         long end = s.endNanos() >= 0 ? s.endNanos() : s.startNanos();
         TraceSpan d = t.add();
-        d.reset(Ids.randomSpanId(), root.spanId, Names.step(s.name()), SpanKind.INTERNAL, epoch(s.startNanos()), epoch(end));
+        d.reset(spanIdOf(s.spanId()), root.spanId, Names.step(s.name()), SpanKind.INTERNAL, epoch(s.startNanos()), epoch(end));
         stepAttributes(d, s);
         return d;
     }
@@ -242,7 +248,7 @@ public final class TraceAssembler {
         long start = job != null && job.enqueueNanos() >= 0 ? job.enqueueNanos() : s.startNanos();
         long end = job != null && job.endNanos() >= 0 ? job.endNanos() : Math.max(s.startNanos(), s.endNanos());
         TraceSpan d = t.add();
-        d.reset(Ids.randomSpanId(), root.spanId, Names.resume(s.name()), SpanKind.INTERNAL, epoch(start), epoch(end));
+        d.reset(spanIdOf(s.spanId()), root.spanId, Names.resume(s.name()), SpanKind.INTERNAL, epoch(start), epoch(end));
         stepAttributes(d, s);
         d.put(Keys.RESUME_FN, s.resumeFn());
         d.put(Keys.DECISION, s.decision());
@@ -308,7 +314,7 @@ public final class TraceAssembler {
                 ? bySequence[e.stepSequence()] : root;
         long start = job != null && job.enqueueNanos() >= 0 ? job.enqueueNanos() : r.startNanos();
         long end = job != null && job.endNanos() >= 0 ? job.endNanos() : start;
-        long spanId = e.spanId() != null ? Ids.parseHex(e.spanId(), 0) : 0;
+        long spanId = e.spanId() != null ? Ids.parseHex(e.spanId(), 0) : 0; // named at the effect's start
         TraceSpan d = t.add();
         d.reset(spanId != 0 ? spanId : Ids.randomSpanId(), parent.spanId, Names.effect(e.kind(), e.operation(), e.target()),
                 SpanKind.CLIENT, epoch(start), epoch(end));
