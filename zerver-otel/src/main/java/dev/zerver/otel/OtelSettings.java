@@ -41,8 +41,11 @@ public final class OtelSettings {
     public static final String PROTOCOL = "OTEL_EXPORTER_OTLP_PROTOCOL";
     public static final String TRACES_PROTOCOL = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
     public static final String HEADERS = "OTEL_EXPORTER_OTLP_HEADERS";
+    public static final String TRACES_HEADERS = "OTEL_EXPORTER_OTLP_TRACES_HEADERS";
     public static final String COMPRESSION = "OTEL_EXPORTER_OTLP_COMPRESSION";
+    public static final String TRACES_COMPRESSION = "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION";
     public static final String TIMEOUT = "OTEL_EXPORTER_OTLP_TIMEOUT";
+    public static final String TRACES_TIMEOUT = "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT";
     public static final String BSP_SCHEDULE_DELAY = "OTEL_BSP_SCHEDULE_DELAY";
     public static final String BSP_EXPORT_TIMEOUT = "OTEL_BSP_EXPORT_TIMEOUT";
     public static final String BSP_MAX_QUEUE_SIZE = "OTEL_BSP_MAX_QUEUE_SIZE";
@@ -183,6 +186,10 @@ public final class OtelSettings {
         }
         b.tracesExporter = env.parse(TRACES_EXPORTER, b.tracesExporter, OtelSettings::exporter, "otlp, console or none");
         b.metricsExporter = env.parse(METRICS_EXPORTER, b.metricsExporter, OtelSettings::exporter, "otlp, console or none");
+        if (b.metricsExporter != null && b.metricsExporter != TracesExporter.NONE) {
+            LOG.log(System.Logger.Level.WARNING, METRICS_EXPORTER + "=" + env.raw(METRICS_EXPORTER)
+                    + ": this release of Zerver exports no metrics; the setting has no effect");
+        }
         String base = env.parse(ENDPOINT, null, v -> endpoint(v), "an http:// or https:// URL");
         b.tracesEndpoint = env.parse(TRACES_ENDPOINT, base != null ? appendPath(base, "v1/traces") : b.tracesEndpoint,
                 v -> endpoint(v), "an http:// or https:// URL");
@@ -193,13 +200,17 @@ public final class OtelSettings {
         if (b.protocol == Protocol.GRPC && base != null && environment.get(TRACES_ENDPOINT) == null) {
             b.tracesEndpoint = base; // gRPC takes the endpoint as is, with no signal path
         }
-        Map<String, String> headers = env.parse(HEADERS, null, v -> keyValues(v, false),
+        // Each OTEL_EXPORTER_OTLP_TRACES_* variable, when set, replaces its generic form.
+        String headersVariable = env.raw(TRACES_HEADERS) != null ? TRACES_HEADERS : HEADERS;
+        Map<String, String> headers = env.parse(headersVariable, null, v -> keyValues(v, false),
                 "comma-separated key=value pairs, values percent-encoded where needed");
         if (headers != null) {
             b.headers.putAll(headers);
         }
         b.gzip = env.parse(COMPRESSION, b.gzip, OtelSettings::compression, "gzip or none");
+        b.gzip = env.parse(TRACES_COMPRESSION, b.gzip, OtelSettings::compression, "gzip or none");
         b.timeout = millis(env, TIMEOUT, b.timeout);
+        b.timeout = millis(env, TRACES_TIMEOUT, b.timeout);
         b.scheduleDelay = millis(env, BSP_SCHEDULE_DELAY, b.scheduleDelay);
         b.exportTimeout = millis(env, BSP_EXPORT_TIMEOUT, b.exportTimeout);
         b.maxQueueSize = env.integer(BSP_MAX_QUEUE_SIZE, b.maxQueueSize, 1, 10_000_000);

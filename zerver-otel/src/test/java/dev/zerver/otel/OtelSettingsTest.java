@@ -91,6 +91,25 @@ class OtelSettingsTest {
     }
 
     @Test
+    void signalSpecificExporterVariablesReplaceTheGenericOnes() {
+        OtelSettings s = OtelSettings.resolve(OtelSettings.builder(), Map.of(
+                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318",
+                "OTEL_EXPORTER_OTLP_HEADERS", "api-key=generic",
+                "OTEL_EXPORTER_OTLP_TRACES_HEADERS", "api-key=traces,x-team=blog",
+                "OTEL_EXPORTER_OTLP_COMPRESSION", "none",
+                "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION", "gzip",
+                "OTEL_EXPORTER_OTLP_TIMEOUT", "1000",
+                "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "2500"));
+        assertThat(s.headers()).containsExactly(Map.entry("api-key", "traces"), Map.entry("x-team", "blog"));
+        assertThat(s.gzip()).isTrue();
+        assertThat(s.timeout()).isEqualTo(Duration.ofMillis(2500));
+        OtelSettings generic = OtelSettings.resolve(OtelSettings.builder(), Map.of(
+                "OTEL_EXPORTER_OTLP_HEADERS", "api-key=generic", "OTEL_EXPORTER_OTLP_TIMEOUT", "1000"));
+        assertThat(generic.headers()).containsExactly(Map.entry("api-key", "generic"));
+        assertThat(generic.timeout()).isEqualTo(Duration.ofMillis(1000));
+    }
+
+    @Test
     void zerverSamplerWinsOverTheStandardOne() {
         SamplerSpec spec = OtelSettings.resolve(OtelSettings.builder(),
                 Map.of("OTEL_TRACES_SAMPLER", "always_off", "ZER_VER_SAMPLER", "head:0.5")).sampler();
