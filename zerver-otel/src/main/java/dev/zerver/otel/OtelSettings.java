@@ -35,6 +35,7 @@ public final class OtelSettings {
     public static final String RESOURCE_ATTRIBUTES = "OTEL_RESOURCE_ATTRIBUTES";
     public static final String TRACES_EXPORTER = "OTEL_TRACES_EXPORTER";
     public static final String METRICS_EXPORTER = "OTEL_METRICS_EXPORTER";
+    public static final String METRIC_EXPORT_INTERVAL = "OTEL_METRIC_EXPORT_INTERVAL";
     public static final String ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT";
     public static final String TRACES_ENDPOINT = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
     public static final String METRICS_ENDPOINT = "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT";
@@ -112,6 +113,7 @@ public final class OtelSettings {
     private final Map<String, String> resourceAttributes;
     private final TracesExporter tracesExporter;
     private final TracesExporter metricsExporter;
+    private final Duration metricExportInterval;
     private final String tracesEndpoint;
     private final String metricsEndpoint;
     private final Protocol protocol;
@@ -141,13 +143,15 @@ public final class OtelSettings {
         metricsEndpoint = b.metricsEndpoint;
         tracesExporter = b.tracesExporter != null ? b.tracesExporter
                 : tracesEndpoint != null ? TracesExporter.OTLP : TracesExporter.CONSOLE;
+        // Unset: OTLP when an endpoint is configured and the protocol is one metrics support here.
         metricsExporter = b.metricsExporter != null ? b.metricsExporter
-                : metricsEndpoint != null ? TracesExporter.OTLP : TracesExporter.NONE;
+                : metricsEndpoint != null && b.protocol == Protocol.HTTP_PROTOBUF ? TracesExporter.OTLP : TracesExporter.NONE;
         protocol = b.protocol;
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
         gzip = b.gzip;
         timeout = b.timeout;
         scheduleDelay = b.scheduleDelay;
+        metricExportInterval = b.metricExportInterval.isZero() ? Duration.ofMillis(1) : b.metricExportInterval;
         exportTimeout = b.exportTimeout;
         maxQueueSize = b.maxQueueSize;
         maxExportBatchSize = Math.min(b.maxExportBatchSize, b.maxQueueSize);
@@ -186,10 +190,7 @@ public final class OtelSettings {
         }
         b.tracesExporter = env.parse(TRACES_EXPORTER, b.tracesExporter, OtelSettings::exporter, "otlp, console or none");
         b.metricsExporter = env.parse(METRICS_EXPORTER, b.metricsExporter, OtelSettings::exporter, "otlp, console or none");
-        if (b.metricsExporter != null && b.metricsExporter != TracesExporter.NONE) {
-            LOG.log(System.Logger.Level.WARNING, METRICS_EXPORTER + "=" + env.raw(METRICS_EXPORTER)
-                    + ": this release of Zerver exports no metrics; the setting has no effect");
-        }
+        b.metricExportInterval = millis(env, METRIC_EXPORT_INTERVAL, b.metricExportInterval);
         String base = env.parse(ENDPOINT, null, v -> endpoint(v), "an http:// or https:// URL");
         b.tracesEndpoint = env.parse(TRACES_ENDPOINT, base != null ? appendPath(base, "v1/traces") : b.tracesEndpoint,
                 v -> endpoint(v), "an http:// or https:// URL");
@@ -443,6 +444,11 @@ public final class OtelSettings {
         return scheduleDelay;
     }
 
+    /** How often metrics are exported ({@code OTEL_METRIC_EXPORT_INTERVAL}, default 60 s). */
+    public Duration metricExportInterval() {
+        return metricExportInterval;
+    }
+
     public Duration exportTimeout() {
         return exportTimeout;
     }
@@ -466,6 +472,10 @@ public final class OtelSettings {
         if (tracesExporter == TracesExporter.OTLP) {
             m.put(TRACES_ENDPOINT, tracesEndpoint == null ? "(SDK default)" : tracesEndpoint);
             m.put(PROTOCOL, protocol.value());
+        }
+        m.put(METRICS_EXPORTER, sdkDisabled ? "none (OTEL_SDK_DISABLED)" : metricsExporter.name().toLowerCase(Locale.ROOT));
+        if (metricsExporter != TracesExporter.NONE && !sdkDisabled) {
+            m.put(METRIC_EXPORT_INTERVAL, Long.toString(metricExportInterval.toMillis()));
         }
         m.put(PROMOTE_QUEUE_MS, promoteQueue.toString());
         m.put(PROMOTE_PARK_MS, promotePark.toString());
@@ -493,6 +503,7 @@ public final class OtelSettings {
         private final Map<String, String> resourceAttributes = new LinkedHashMap<>();
         private TracesExporter tracesExporter;
         private TracesExporter metricsExporter;
+        private Duration metricExportInterval = Duration.ofSeconds(60);
         private String tracesEndpoint;
         private String metricsEndpoint;
         private Protocol protocol = Protocol.HTTP_PROTOBUF;
@@ -523,6 +534,7 @@ public final class OtelSettings {
             c.resourceAttributes.putAll(resourceAttributes);
             c.tracesExporter = tracesExporter;
             c.metricsExporter = metricsExporter;
+            c.metricExportInterval = metricExportInterval;
             c.tracesEndpoint = tracesEndpoint;
             c.metricsEndpoint = metricsEndpoint;
             c.protocol = protocol;

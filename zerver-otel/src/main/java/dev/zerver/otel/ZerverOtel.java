@@ -2,6 +2,7 @@ package dev.zerver.otel;
 
 import dev.zerver.config.KnownSettings;
 import dev.zerver.otel.internal.ExportQueue;
+import dev.zerver.otel.internal.RequestMetrics;
 import dev.zerver.otel.internal.ResourceFactory;
 import dev.zerver.otel.internal.TraceExport;
 import dev.zerver.telemetry.ExecutionScopes;
@@ -54,10 +55,12 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
     private final Resource resource;
     private final TraceExport export;
     private final ExportQueue<TraceExport.Finished> queue;
+    private final RequestMetrics metrics;
     private volatile boolean closed;
 
     private ZerverOtel(OtelSettings settings, Resource resource, TraceExport export,
-            ExportQueue<TraceExport.Finished> queue) {
+            ExportQueue<TraceExport.Finished> queue, RequestMetrics metrics) {
+        this.metrics = metrics;
         this.settings = settings;
         this.resource = resource;
         this.export = export;
@@ -123,12 +126,17 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
      */
     @Override
     public void onRequestFinished(RequestRecord record) {
-        if (queue == null || closed) {
+        if (closed) {
             return;
         }
-        TraceExport.Finished finished = export.headDecision(record);
-        if (finished != null) {
-            queue.offer(finished);
+        boolean queued = false;
+        if (queue != null) {
+            TraceExport.Finished finished = export.headDecision(record);
+            queued = finished != null && queue.offer(finished);
+        }
+        if (metrics != null) {
+            // Exemplars only of traces that will be exported: kept by the head and queued.
+            metrics.record(record, queued && record.headSampled());
         }
     }
 
@@ -185,7 +193,8 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
 
     /** Exports what is queued now and waits for what is in flight. */
     public CompletableResultCode flush() {
-        return queue == null ? CompletableResultCode.ofSuccess() : queue.flush();
+        CompletableResultCode traces = queue == null ? CompletableResultCode.ofSuccess() : queue.flush();
+        return metrics == null ? traces : CompletableResultCode.ofAll(List.of(traces, metrics.flush()));
     }
 
     /** Exports what is queued, then stops the export thread. Idempotent. */
@@ -195,6 +204,9 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
             closed = true;
             if (queue != null) {
                 queue.close();
+            }
+            if (metrics != null) {
+                metrics.close();
             }
         }
     }
@@ -245,8 +257,9 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
             OtelSettings resolved = OtelSettings.resolve(settings, environment);
             Resource resource = ResourceFactory.create(resolved);
             TraceExport export = new TraceExport(resolved, resource, SCOPE);
+            RequestMetrics metrics = RequestMetrics.create(resolved, resource, console);
             ExportQueue<TraceExport.Finished> queue = export.queue(exporter, console);
-            return new ZerverOtel(resolved, resource, export, queue);
+            return new ZerverOtel(resolved, resource, export, queue, metrics);
         }
     }
 }

@@ -32,6 +32,9 @@ public final class OtlpReceiver implements AutoCloseable {
 
     public final List<ExportTraceServiceRequest> requests = new CopyOnWriteArrayList<>();
     public final List<String> contentTypes = new CopyOnWriteArrayList<>();
+    /** Metric exports, decoded with the official classes. */
+    public final List<io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest> metricRequests =
+            new CopyOnWriteArrayList<>();
     public final AtomicInteger failNext = new AtomicInteger();
     public volatile int failStatus = 503;
     public volatile String retryAfter = "0";
@@ -42,6 +45,7 @@ public final class OtlpReceiver implements AutoCloseable {
     public OtlpReceiver(int port) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         server.createContext("/v1/traces", this::handle);
+        server.createContext("/v1/metrics", this::handleMetrics);
         server.start();
         grpc = null;
     }
@@ -74,6 +78,39 @@ public final class OtlpReceiver implements AutoCloseable {
 
     public String endpoint() {
         return "http://127.0.0.1:" + port();
+    }
+
+    private void handleMetrics(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] body;
+            try (InputStream in = "gzip".equals(ex.getRequestHeaders().getFirst("content-encoding"))
+                    ? new GZIPInputStream(ex.getRequestBody()) : ex.getRequestBody()) {
+                body = in.readAllBytes();
+            }
+            metricRequests.add(io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.parseFrom(body));
+            byte[] answer = io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse.getDefaultInstance()
+                    .toByteArray();
+            ex.getResponseHeaders().add("content-type", "application/x-protobuf");
+            ex.sendResponseHeaders(200, answer.length == 0 ? -1 : answer.length);
+            if (answer.length > 0) {
+                ex.getResponseBody().write(answer);
+            }
+        }
+    }
+
+    /** Every metric received, by name (the points of repeated exports together). */
+    public java.util.Map<String, List<io.opentelemetry.proto.metrics.v1.Metric>> metrics() {
+        java.util.Map<String, List<io.opentelemetry.proto.metrics.v1.Metric>> out = new java.util.TreeMap<>();
+        for (var r : metricRequests) {
+            for (var rm : r.getResourceMetricsList()) {
+                for (var sm : rm.getScopeMetricsList()) {
+                    for (var m : sm.getMetricsList()) {
+                        out.computeIfAbsent(m.getName(), k -> new ArrayList<>()).add(m);
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private void handle(HttpExchange ex) throws IOException {

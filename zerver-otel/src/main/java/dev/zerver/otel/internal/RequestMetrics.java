@@ -1,0 +1,256 @@
+package dev.zerver.otel.internal;
+
+import dev.zerver.otel.OtelSettings;
+import dev.zerver.telemetry.EffectRecord;
+import dev.zerver.telemetry.JobRecord;
+import dev.zerver.telemetry.ParkEpisode;
+import dev.zerver.telemetry.RequestRecord;
+import dev.zerver.telemetry.StepRecord;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.export.MetricExporter;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.resources.Resource;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * The metrics of the trace model (docs/trace-model.md, "Metrics") through the OpenTelemetry
+ * metrics SDK, recorded from every finished request's record, whether its trace is kept or not.
+ * Exemplars point only at traces that are exported: a measurement carries the request's span
+ * context only when its head decision kept it and it was queued for export.
+ *
+ * <p>Attribute sets are built once per distinct combination (routes, queues, steps and effects are
+ * bounded by the application) and reused.
+ */
+public final class RequestMetrics implements AutoCloseable {
+    static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
+    static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
+    static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+    static final AttributeKey<String> SCHEME = AttributeKey.stringKey("url.scheme");
+    static final AttributeKey<String> ROUTE_SHORT = AttributeKey.stringKey("route");
+    static final AttributeKey<String> STATUS_CLASS = AttributeKey.stringKey("status_class");
+    static final AttributeKey<String> STEP = AttributeKey.stringKey("step");
+    static final AttributeKey<String> EFFECT_KIND = AttributeKey.stringKey("effect.kind");
+    static final AttributeKey<String> OPERATION = AttributeKey.stringKey("operation");
+    static final AttributeKey<Boolean> REQUIRED = AttributeKey.booleanKey("required");
+    static final AttributeKey<Boolean> SUCCESS = AttributeKey.booleanKey("success");
+    static final AttributeKey<String> QUEUE = AttributeKey.stringKey("queue");
+    static final AttributeKey<String> JOB_TYPE = AttributeKey.stringKey("job.type");
+    static final AttributeKey<String> CAUSE = AttributeKey.stringKey("cause");
+    static final AttributeKey<String> NAMESPACE = AttributeKey.stringKey("namespace");
+
+    private final SdkMeterProvider provider;
+    private final DoubleHistogram requestDuration;
+    private final DoubleHistogram serverDurationMs;
+    private final DoubleHistogram stepDuration;
+    private final DoubleHistogram effectDuration;
+    private final DoubleHistogram queueWait;
+    private final DoubleHistogram dispatch;
+    private final DoubleHistogram runActive;
+    private final DoubleHistogram parkWait;
+    private final LongCounter retries;
+    private final Map<String, AtomicLong> depthByQueue = new ConcurrentHashMap<>();
+    private final Map<String, long[]> cacheByNamespace = new ConcurrentHashMap<>();
+    private final Map<List<Object>, Attributes> attributes = new ConcurrentHashMap<>();
+
+    public RequestMetrics(OtelSettings settings, Resource resource, MetricExporter exporter) {
+        provider = SdkMeterProvider.builder().setResource(resource)
+                .registerMetricReader(PeriodicMetricReader.builder(exporter)
+                        .setInterval(settings.metricExportInterval()).build())
+                .build();
+        Meter meter = provider.get("dev.zerver");
+        requestDuration = meter.histogramBuilder("http.server.request.duration").setUnit("s")
+                .setDescription("Duration of HTTP server requests.")
+                .setExplicitBucketBoundariesAdvice(List.of(0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0,
+                        2.5, 5.0, 7.5, 10.0))
+                .build();
+        serverDurationMs = ms(meter, "http.server.duration_ms", "Request duration by route and status class.");
+        stepDuration = ms(meter, "zerver.step.duration_ms", "Time a step's code ran.");
+        effectDuration = ms(meter, "zerver.effect.duration_ms", "Time from an effect's start to its end, parks included.");
+        queueWait = ms(meter, "zerver.job.queue_wait_ms", "Time a job waited in its queue.");
+        dispatch = ms(meter, "zerver.job.dispatch_ms", "Time from a job's take to its start.");
+        runActive = ms(meter, "zerver.job.run_active_ms", "Time a job ran, parks excluded.");
+        parkWait = ms(meter, "zerver.job.park_wait_ms", "Length of each park episode, by cause.");
+        retries = meter.counterBuilder("zerver.job.retries_total").setUnit("{retry}")
+                .setDescription("Effect attempts after the first.").build();
+        meter.gaugeBuilder("zerver.job.depth").ofLongs().setUnit("{job}")
+                .setDescription("Jobs waiting in the queue, as last seen by a worker taking one.")
+                .buildWithCallback(m -> depthByQueue.forEach((q, d) -> m.record(d.get(), attributes(List.of("depth", q),
+                        k -> Attributes.of(QUEUE, q)))));
+        meter.gaugeBuilder("cache.hit_ratio").setUnit("1").setDescription("Cache lookups that hit, since start.")
+                .buildWithCallback(m -> cacheByNamespace.forEach((ns, c) -> {
+                    synchronized (c) {
+                        if (c[1] > 0) {
+                            m.record((double) c[0] / c[1], attributes(List.of("cache", ns), k -> Attributes.of(NAMESPACE, ns)));
+                        }
+                    }
+                }));
+    }
+
+    private static DoubleHistogram ms(Meter meter, String name, String description) {
+        return meter.histogramBuilder(name).setUnit("ms").setDescription(description).build();
+    }
+
+    private Attributes attributes(List<Object> key, Function<List<Object>, Attributes> make) {
+        Attributes a = attributes.get(key);
+        return a != null ? a : attributes.computeIfAbsent(key, make);
+    }
+
+    /**
+     * Records one finished request. {@code exported}: its trace was kept by the head decision and
+     * queued for export, so its exemplars may point at it.
+     */
+    public void record(RequestRecord r, boolean exported) {
+        String route = r.route() == null ? "" : r.route();
+        Context context = exported && r.rootSpanId() != null
+                ? Context.root().with(Span.wrap(SpanContext.create(r.traceId(), r.rootSpanId(), TraceFlags.getSampled(),
+                        TraceState.getDefault())))
+                : Context.root();
+        long durationNanos = Math.max(0, r.endNanos() - r.startNanos());
+        int status = r.status();
+        String method = r.method();
+        String scheme = r.scheme();
+        requestDuration.record(durationNanos / 1e9, attributes(List.of("http", method, route, status, scheme), k -> {
+            var b = Attributes.builder().put(METHOD, method).put(STATUS, (long) status).put(SCHEME, scheme);
+            if (!route.isEmpty()) {
+                b.put(ROUTE, route);
+            }
+            return b.build();
+        }), context);
+        String statusClass = (status / 100) + "xx";
+        serverDurationMs.record(durationNanos / 1e6, attributes(List.of("server", route, statusClass),
+                k -> Attributes.of(ROUTE_SHORT, route, STATUS_CLASS, statusClass)), context);
+
+        List<StepRecord> steps = r.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            StepRecord s = steps.get(i);
+            if (s.endNanos() >= 0) {
+                String name = s.name();
+                stepDuration.record((s.endNanos() - s.startNanos()) / 1e6,
+                        attributes(List.of("step", name), k -> Attributes.of(STEP, name)), context);
+            }
+        }
+        List<JobRecord> jobs = r.jobs();
+        List<EffectRecord> effects = r.effects();
+        for (int i = 0; i < effects.size(); i++) {
+            EffectRecord e = effects.get(i);
+            JobRecord job = jobOf(jobs, e.jobId());
+            if (job != null && job.endNanos() >= 0 && job.startNanos() >= 0) {
+                boolean success = Boolean.TRUE.equals(e.success());
+                effectDuration.record((job.endNanos() - job.startNanos()) / 1e6,
+                        attributes(List.of("effect", e.kind(), e.operation(), e.required(), success),
+                                k -> Attributes.builder().put(EFFECT_KIND, e.kind()).put(OPERATION, e.operation())
+                                        .put(REQUIRED, e.required()).put(SUCCESS, success).build()), context);
+            }
+            if (e.attempts() > 1) {
+                String type = job == null ? "effect" : job.type().value();
+                retries.add(e.attempts() - 1, attributes(List.of("retry", route, type),
+                        k -> Attributes.of(ROUTE_SHORT, route, JOB_TYPE, type)), context);
+            }
+            if ("cache".equals(e.kind())) {
+                countCache(e);
+            }
+        }
+        for (int i = 0; i < jobs.size(); i++) {
+            JobRecord j = jobs.get(i);
+            if (j.endNanos() < 0) {
+                continue;
+            }
+            String queue = j.queue();
+            String type = j.type().value();
+            Attributes a = attributes(List.of("job", queue, route, type),
+                    k -> Attributes.of(QUEUE, queue, ROUTE_SHORT, route, JOB_TYPE, type));
+            var d = j.durations();
+            if (j.enqueueNanos() >= 0) {
+                queueWait.record(d.queueWait() / 1e6, a, context);
+                depthByQueue.computeIfAbsent(queue, q -> new AtomicLong()).set(j.depthAtTake());
+            }
+            dispatch.record(d.dispatch() / 1e6, a, context);
+            runActive.record(d.runActive() / 1e6, a, context);
+            List<ParkEpisode> parks = j.parks();
+            for (int k = 0; k < parks.size(); k++) {
+                ParkEpisode p = parks.get(k);
+                String cause = p.cause().value();
+                parkWait.record(Math.max(0, Promotion.end(j, p) - p.parkNanos()) / 1e6,
+                        attributes(List.of("park", queue, route, type, cause),
+                                key -> Attributes.of(QUEUE, queue, ROUTE_SHORT, route, JOB_TYPE, type, CAUSE, cause)), context);
+            }
+        }
+    }
+
+    private static JobRecord jobOf(List<JobRecord> jobs, int id) {
+        for (int i = 0; i < jobs.size(); i++) {
+            if (jobs.get(i).id() == id) {
+                return jobs.get(i);
+            }
+        }
+        return null;
+    }
+
+    private void countCache(EffectRecord e) {
+        Object[] hit = new Object[1];
+        e.forEachAttribute((k, v) -> {
+            if (k.equals("cache.hit")) {
+                hit[0] = v;
+            }
+        });
+        if (hit[0] instanceof Boolean b) {
+            long[] c = cacheByNamespace.computeIfAbsent(e.target(), t -> new long[2]);
+            synchronized (c) {
+                c[0] += b ? 1 : 0;
+                c[1]++;
+            }
+        }
+    }
+
+    /**
+     * The metrics the settings ask for ({@code OTEL_METRICS_EXPORTER}), or null for none. OTLP
+     * metrics go over {@code http/protobuf}; another protocol stops start-up with one line.
+     */
+    public static RequestMetrics create(OtelSettings settings, Resource resource, java.io.PrintStream console) {
+        if (settings.sdkDisabled() || settings.metricsExporter() == OtelSettings.TracesExporter.NONE) {
+            return null;
+        }
+        MetricExporter exporter;
+        if (settings.metricsExporter() == OtelSettings.TracesExporter.CONSOLE) {
+            exporter = new ConsoleMetricExporter(console);
+        } else {
+            if (settings.protocol() != OtelSettings.Protocol.HTTP_PROTOBUF) {
+                throw new dev.zerver.config.ConfigException(OtelSettings.PROTOCOL, settings.protocol().value(),
+                        "http/protobuf while OTEL_METRICS_EXPORTER=otlp (metrics over grpc or http/json are not in this release)");
+            }
+            var b = io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter.builder()
+                    .setEndpoint(settings.metricsEndpoint() != null ? settings.metricsEndpoint() : "http://localhost:4318/v1/metrics")
+                    .setTimeout(settings.timeout())
+                    .setCompression(settings.gzip() ? "gzip" : "none");
+            settings.headers().forEach(b::addHeader);
+            exporter = b.build();
+        }
+        return new RequestMetrics(settings, resource, exporter);
+    }
+
+    /** Exports what has been recorded now. */
+    public CompletableResultCode flush() {
+        return provider.forceFlush();
+    }
+
+    @Override
+    public void close() {
+        provider.shutdown().join(10, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,131 @@
+package dev.zerver.otel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zerver.Decision;
+import dev.zerver.EffectKind;
+import dev.zerver.Join;
+import dev.zerver.Need;
+import dev.zerver.Response;
+import dev.zerver.RetryPolicy;
+import dev.zerver.Slot;
+import dev.zerver.Step;
+import dev.zerver.Zerver;
+import dev.zerver.effects.EffectFailure;
+import dev.zerver.telemetry.ParkCause;
+import dev.zerver.testing.ScriptedEffects;
+import dev.zerver.testing.ScriptedEffects.Script;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Metrics end to end: a real server, requests over HTTP, OTLP metrics and traces to a real
+ * receiver that decodes them with the official classes. Every instrument of the trace model's
+ * metrics section arrives with its unit, type and attributes, and every exemplar points at a trace
+ * that was exported ({@code head:0.1,tail:error}).
+ */
+class MetricsExportTest {
+    static final Slot<String> POST = Slot.of("post", String.class);
+    static final Slot<String> AUTHOR = Slot.of("author", String.class);
+    static final String SAMPLED_TRACE = "4bf92f3577b34da6a3ce929d0e0e473";
+
+    @Test
+    void everyInstrumentArrivesAndExemplarsPointOnlyAtExportedTraces() throws Exception {
+        try (OtlpReceiver receiver = new OtlpReceiver(0)) {
+            ZerverOtel otel = ZerverOtel.builder().environment(Map.of(
+                    "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
+                    "OTEL_METRICS_EXPORTER", "otlp",
+                    "OTEL_METRIC_EXPORT_INTERVAL", "600000",
+                    "OTEL_BSP_SCHEDULE_DELAY", "50",
+                    "ZER_VER_SAMPLER", "head:0.1,tail:error")).build();
+            Script post = Script.returning("post").park(ParkCause.IO_WAIT, "sqlite", Duration.ofMillis(1));
+            Script author = Script.returning("ana").attribute("cache.hit", true);
+            Script flaky = Script.returning("ok").failFirst(1, EffectFailure.infrastructure("io_error", "reset"));
+            Script broken = Script.failing(EffectFailure.infrastructure("io_error", "disk I/O error"));
+            Step page = Step.named("load_page").writes(POST, AUTHOR).run(ctx -> Need.parallel(
+                            ScriptedEffects.effect(EffectKind.DB, "get", "posts", post).into(POST),
+                            ScriptedEffects.effect(EffectKind.CACHE, "get", "author_profile", author).into(AUTHOR),
+                            ScriptedEffects.effect(EffectKind.HTTP, "get", "comments", flaky)
+                                    .retry(RetryPolicy.attempts(2).backoff(Duration.ofMillis(1))).optional())
+                    .join(Join.ALL)
+                    .continueWith("render", k -> Decision.done(Response.text(k.require(POST) + k.require(AUTHOR)))));
+            Step fail = Step.named("load_broken").writes(POST).run(ctx -> Need.of(
+                    ScriptedEffects.effect(EffectKind.DB, "get", "archive", broken).into(POST))); // its own breaker
+            Zerver app = Zerver.builder().environment(Map.of()).port(0).effectHandler(new ScriptedEffects()).listener(otel)
+                    .get("/pages/{id}", page).get("/broken", fail).build().start();
+            HttpClient client = HttpClient.newHttpClient();
+            try {
+                for (int i = 0; i < 60; i++) {
+                    assertThat(get(client, app, "/pages/" + i)).isEqualTo(200);
+                }
+                for (int i = 0; i < 5; i++) {
+                    assertThat(get(client, app, "/broken")).isEqualTo(500);
+                }
+                for (int i = 0; i < 3; i++) { // a sampled caller: kept whatever the ratio, so exemplars exist
+                    assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/pages/x"))
+                            .header("traceparent", "00-" + SAMPLED_TRACE + i + "-00f067aa0ba902b7-01")
+                            .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                            .isEqualTo(200);
+                }
+            } finally {
+                app.stop(Duration.ofSeconds(5)); // closes otel: traces and metrics exported
+            }
+
+            Map<String, List<Metric>> metrics = receiver.metrics();
+            assertThat(metrics.keySet()).contains("http.server.request.duration", "http.server.duration_ms",
+                    "zerver.step.duration_ms", "zerver.effect.duration_ms", "zerver.job.queue_wait_ms",
+                    "zerver.job.dispatch_ms", "zerver.job.run_active_ms", "zerver.job.park_wait_ms",
+                    "zerver.job.depth", "zerver.job.retries_total", "cache.hit_ratio");
+            Metric duration = metrics.get("http.server.request.duration").get(0);
+            assertThat(duration.getUnit()).isEqualTo("s");
+            assertThat(duration.hasHistogram()).isTrue();
+            assertThat(keys(duration.getHistogram().getDataPoints(0).getAttributesList()))
+                    .contains("http.request.method", "http.route", "http.response.status_code", "url.scheme");
+            long requests = metrics.get("http.server.request.duration").stream()
+                    .flatMap(m -> m.getHistogram().getDataPointsList().stream()).mapToLong(p -> p.getCount()).sum();
+            assertThat(requests).as("every request counted, sampled or not").isEqualTo(68);
+            assertThat(metrics.get("zerver.job.park_wait_ms").get(0).getUnit()).isEqualTo("ms");
+            assertThat(keys(metrics.get("zerver.job.park_wait_ms").get(0).getHistogram().getDataPoints(0).getAttributesList()))
+                    .containsExactlyInAnyOrder("queue", "route", "job.type", "cause");
+            assertThat(keys(metrics.get("zerver.effect.duration_ms").get(0).getHistogram().getDataPoints(0).getAttributesList()))
+                    .containsExactlyInAnyOrder("effect.kind", "operation", "required", "success");
+            assertThat(metrics.get("zerver.job.depth").get(0).hasGauge()).isTrue();
+            assertThat(metrics.get("zerver.job.retries_total").get(0).hasSum()).isTrue();
+            assertThat(metrics.get("zerver.job.retries_total").get(0).getSum().getDataPoints(0).getAsInt()).isEqualTo(63);
+            assertThat(metrics.get("cache.hit_ratio").get(0).getGauge().getDataPoints(0).getAsDouble()).isEqualTo(1.0);
+
+            Set<String> exportedTraces = receiver.spans().stream()
+                    .map(s -> HexFormat.of().formatHex(s.getTraceId().toByteArray())).collect(Collectors.toSet());
+            Set<String> exemplarTraces = new HashSet<>();
+            metrics.values().stream().flatMap(List::stream).filter(Metric::hasHistogram)
+                    .flatMap(m -> m.getHistogram().getDataPointsList().stream())
+                    .flatMap(p -> p.getExemplarsList().stream())
+                    .forEach(e -> exemplarTraces.add(HexFormat.of().formatHex(e.getTraceId().toByteArray())));
+            assertThat(exportedTraces).as("the 5 failures at least were kept").hasSizeGreaterThanOrEqualTo(5);
+            assertThat(exemplarTraces).isNotEmpty();
+            assertThat(exportedTraces).containsAll(exemplarTraces);
+        }
+    }
+
+    private static int get(HttpClient client, Zerver app, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    private static List<String> keys(List<KeyValue> attributes) {
+        return attributes.stream().map(KeyValue::getKey).toList();
+    }
+}
