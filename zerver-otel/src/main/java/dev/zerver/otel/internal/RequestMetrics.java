@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 
 /**
  * The metrics of the trace model (docs/trace-model.md, "Metrics") through the OpenTelemetry
@@ -54,6 +53,16 @@ public final class RequestMetrics implements AutoCloseable {
     static final AttributeKey<String> CAUSE = AttributeKey.stringKey("cause");
     static final AttributeKey<String> NAMESPACE = AttributeKey.stringKey("namespace");
 
+    private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx", "7xx", "8xx", "9xx"};
+    /** Status codes boxed once: a key part that allocates nothing. */
+    private static final Integer[] STATUS_BOXES = new Integer[1000];
+
+    static {
+        for (int i = 0; i < STATUS_BOXES.length; i++) {
+            STATUS_BOXES[i] = i;
+        }
+    }
+
     private final SdkMeterProvider provider;
     private final DoubleHistogram requestDuration;
     private final DoubleHistogram serverDurationMs;
@@ -66,7 +75,46 @@ public final class RequestMetrics implements AutoCloseable {
     private final LongCounter retries;
     private final Map<String, AtomicLong> depthByQueue = new ConcurrentHashMap<>();
     private final Map<String, long[]> cacheByNamespace = new ConcurrentHashMap<>();
-    private final Map<List<Object>, Attributes> attributes = new ConcurrentHashMap<>();
+    private final Map<Key, Attributes> attributes = new ConcurrentHashMap<>();
+    /** Each recording thread's lookup key, so that finding a known attribute set allocates nothing. */
+    private final ThreadLocal<Key> probe = ThreadLocal.withInitial(Key::new);
+
+    /** Up to five parts naming one attribute set; the first says which instrument family it is for. */
+    private static final class Key {
+        Object a;
+        Object b;
+        Object c;
+        Object d;
+        Object e;
+
+        Key set(Object a, Object b, Object c, Object d, Object e) {
+            this.a = a;
+            this.b = b;
+            this.c = c;
+            this.d = d;
+            this.e = e;
+            return this;
+        }
+
+        Key copy() {
+            return new Key().set(a, b, c, d, e);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && java.util.Objects.equals(a, k.a) && java.util.Objects.equals(b, k.b)
+                    && java.util.Objects.equals(c, k.c) && java.util.Objects.equals(d, k.d) && java.util.Objects.equals(e, k.e);
+        }
+
+        @Override
+        public int hashCode() {
+            int h = java.util.Objects.hashCode(a); // no varargs array: this runs for every lookup
+            h = 31 * h + java.util.Objects.hashCode(b);
+            h = 31 * h + java.util.Objects.hashCode(c);
+            h = 31 * h + java.util.Objects.hashCode(d);
+            return 31 * h + java.util.Objects.hashCode(e);
+        }
+    }
 
     public RequestMetrics(OtelSettings settings, Resource resource, MetricExporter exporter) {
         provider = SdkMeterProvider.builder().setResource(resource)
@@ -90,13 +138,12 @@ public final class RequestMetrics implements AutoCloseable {
                 .setDescription("Effect attempts after the first.").build();
         meter.gaugeBuilder("zerver.job.depth").ofLongs().setUnit("{job}")
                 .setDescription("Jobs waiting in the queue, as last seen by a worker taking one.")
-                .buildWithCallback(m -> depthByQueue.forEach((q, d) -> m.record(d.get(), attributes(List.of("depth", q),
-                        k -> Attributes.of(QUEUE, q)))));
+                .buildWithCallback(m -> depthByQueue.forEach((q, d) -> m.record(d.get(), attributes("depth", q, null, null, null))));
         meter.gaugeBuilder("cache.hit_ratio").setUnit("1").setDescription("Cache lookups that hit, since start.")
                 .buildWithCallback(m -> cacheByNamespace.forEach((ns, c) -> {
                     synchronized (c) {
                         if (c[1] > 0) {
-                            m.record((double) c[0] / c[1], attributes(List.of("cache", ns), k -> Attributes.of(NAMESPACE, ns)));
+                            m.record((double) c[0] / c[1], attributes("cache", ns, null, null, null));
                         }
                     }
                 }));
@@ -106,9 +153,42 @@ public final class RequestMetrics implements AutoCloseable {
         return meter.histogramBuilder(name).setUnit("ms").setDescription(description).build();
     }
 
-    private Attributes attributes(List<Object> key, Function<List<Object>, Attributes> make) {
-        Attributes a = attributes.get(key);
-        return a != null ? a : attributes.computeIfAbsent(key, make);
+    private Attributes attributes(Object a, Object b, Object c, Object d, Object e) {
+        Key key = probe.get().set(a, b, c, d, e);
+        Attributes found = attributes.get(key);
+        return found != null ? found : attributes.computeIfAbsent(key.copy(), RequestMetrics::build);
+    }
+
+    /** The attribute set a key names (built once per distinct key). */
+    private static Attributes build(Key k) {
+        switch ((String) k.a) {
+            case "http": {
+                var b = Attributes.builder().put(METHOD, (String) k.b).put(STATUS, (long) (Integer) k.d)
+                        .put(SCHEME, (String) k.e);
+                if (!((String) k.c).isEmpty()) {
+                    b.put(ROUTE, (String) k.c);
+                }
+                return b.build();
+            }
+            case "server":
+                return Attributes.of(ROUTE_SHORT, (String) k.b, STATUS_CLASS, (String) k.c);
+            case "step":
+                return Attributes.of(STEP, (String) k.b);
+            case "effect":
+                return Attributes.of(EFFECT_KIND, (String) k.b, OPERATION, (String) k.c, REQUIRED, (Boolean) k.d,
+                        SUCCESS, (Boolean) k.e);
+            case "retry":
+                return Attributes.of(ROUTE_SHORT, (String) k.b, JOB_TYPE, (String) k.c);
+            case "job":
+                return Attributes.of(QUEUE, (String) k.b, ROUTE_SHORT, (String) k.c, JOB_TYPE, (String) k.d);
+            case "park":
+                return Attributes.of(QUEUE, (String) k.b, ROUTE_SHORT, (String) k.c, JOB_TYPE, (String) k.d,
+                        CAUSE, (String) k.e);
+            case "depth":
+                return Attributes.of(QUEUE, (String) k.b);
+            default:
+                return Attributes.of(NAMESPACE, (String) k.b);
+        }
     }
 
     /**
@@ -125,16 +205,9 @@ public final class RequestMetrics implements AutoCloseable {
         int status = r.status();
         String method = r.method();
         String scheme = r.scheme();
-        requestDuration.record(durationNanos / 1e9, attributes(List.of("http", method, route, status, scheme), k -> {
-            var b = Attributes.builder().put(METHOD, method).put(STATUS, (long) status).put(SCHEME, scheme);
-            if (!route.isEmpty()) {
-                b.put(ROUTE, route);
-            }
-            return b.build();
-        }), context);
-        String statusClass = (status / 100) + "xx";
-        serverDurationMs.record(durationNanos / 1e6, attributes(List.of("server", route, statusClass),
-                k -> Attributes.of(ROUTE_SHORT, route, STATUS_CLASS, statusClass)), context);
+        requestDuration.record(durationNanos / 1e9, attributes("http", method, route, STATUS_BOXES[Math.floorMod(status, 1000)], scheme), context);
+        String statusClass = STATUS_CLASSES[Math.floorMod(status / 100, 10)];
+        serverDurationMs.record(durationNanos / 1e6, attributes("server", route, statusClass, null, null), context);
 
         List<StepRecord> steps = r.steps();
         for (int i = 0; i < steps.size(); i++) {
@@ -142,7 +215,7 @@ public final class RequestMetrics implements AutoCloseable {
             if (s.endNanos() >= 0) {
                 String name = s.name();
                 stepDuration.record((s.endNanos() - s.startNanos()) / 1e6,
-                        attributes(List.of("step", name), k -> Attributes.of(STEP, name)), context);
+                        attributes("step", name, null, null, null), context);
             }
         }
         List<JobRecord> jobs = r.jobs();
@@ -153,14 +226,11 @@ public final class RequestMetrics implements AutoCloseable {
             if (job != null && job.endNanos() >= 0 && job.startNanos() >= 0) {
                 boolean success = Boolean.TRUE.equals(e.success());
                 effectDuration.record((job.endNanos() - job.startNanos()) / 1e6,
-                        attributes(List.of("effect", e.kind(), e.operation(), e.required(), success),
-                                k -> Attributes.builder().put(EFFECT_KIND, e.kind()).put(OPERATION, e.operation())
-                                        .put(REQUIRED, e.required()).put(SUCCESS, success).build()), context);
+                        attributes("effect", e.kind(), e.operation(), e.required(), success), context);
             }
             if (e.attempts() > 1) {
                 String type = job == null ? "effect" : job.type().value();
-                retries.add(e.attempts() - 1, attributes(List.of("retry", route, type),
-                        k -> Attributes.of(ROUTE_SHORT, route, JOB_TYPE, type)), context);
+                retries.add(e.attempts() - 1, attributes("retry", route, type, null, null), context);
             }
             if ("cache".equals(e.kind())) {
                 countCache(e);
@@ -173,8 +243,7 @@ public final class RequestMetrics implements AutoCloseable {
             }
             String queue = j.queue();
             String type = j.type().value();
-            Attributes a = attributes(List.of("job", queue, route, type),
-                    k -> Attributes.of(QUEUE, queue, ROUTE_SHORT, route, JOB_TYPE, type));
+            Attributes a = attributes("job", queue, route, type, null);
             var d = j.durations();
             if (j.enqueueNanos() >= 0) {
                 queueWait.record(d.queueWait() / 1e6, a, context);
@@ -187,8 +256,7 @@ public final class RequestMetrics implements AutoCloseable {
                 ParkEpisode p = parks.get(k);
                 String cause = p.cause().value();
                 parkWait.record(Math.max(0, Promotion.end(j, p) - p.parkNanos()) / 1e6,
-                        attributes(List.of("park", queue, route, type, cause),
-                                key -> Attributes.of(QUEUE, queue, ROUTE_SHORT, route, JOB_TYPE, type, CAUSE, cause)), context);
+                        attributes("park", queue, route, type, cause), context);
             }
         }
     }
