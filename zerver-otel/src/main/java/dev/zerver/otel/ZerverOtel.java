@@ -214,7 +214,7 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
     /** Configures the integration; {@link #build()} reads the environment and validates. */
     public static final class Builder {
         private final OtelSettings.Builder settings = OtelSettings.builder();
-        private Map<String, String> environment = System.getenv();
+        private Map<String, String> environment = withSystemProperties(System.getenv(), System.getProperties());
         private SpanExporter exporter;
         private PrintStream console = System.out;
 
@@ -226,7 +226,10 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
             return this;
         }
 
-        /** The variables to read instead of the process environment. */
+        /**
+         * The variables to read instead of the process environment (and the {@code otel.*}
+         * system properties, which are otherwise read too).
+         */
         public Builder environment(Map<String, String> variables) {
             environment = Map.copyOf(variables);
             return this;
@@ -240,6 +243,22 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
         public Builder exporter(SpanExporter value) {
             exporter = Objects.requireNonNull(value);
             return this;
+        }
+
+        /**
+         * The environment with the {@code otel.*} system properties added as the OpenTelemetry
+         * specification allows ({@code -Dotel.service.name=blog} is {@code OTEL_SERVICE_NAME}); a
+         * property wins over its variable.
+         */
+        static Map<String, String> withSystemProperties(Map<String, String> environment, java.util.Properties properties) {
+            Map<String, String> out = new java.util.HashMap<>(environment);
+            for (String name : properties.stringPropertyNames()) {
+                if (name.startsWith("otel.")) {
+                    out.put(name.toUpperCase(java.util.Locale.ROOT).replace('.', '_').replace('-', '_'),
+                            properties.getProperty(name));
+                }
+            }
+            return out;
         }
 
         /** Where the console timeline prints (standard output by default). */

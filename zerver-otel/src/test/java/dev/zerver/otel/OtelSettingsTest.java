@@ -111,6 +111,18 @@ class OtelSettingsTest {
     }
 
     @Test
+    void otelSystemPropertiesCountAsTheirVariablesAndWin() {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("otel.service.name", "from-property");
+        props.setProperty("otel.traces.sampler", "always_off");
+        props.setProperty("user.home", "/root");
+        Map<String, String> env = ZerverOtel.Builder.withSystemProperties(Map.of("OTEL_SERVICE_NAME", "from-env", "PATH", "/bin"), props);
+        assertThat(env).containsEntry("OTEL_SERVICE_NAME", "from-property").containsEntry("OTEL_TRACES_SAMPLER", "always_off")
+                .containsEntry("PATH", "/bin").doesNotContainKey("USER_HOME");
+        assertThat(OtelSettings.resolve(OtelSettings.builder(), env).sampler().headRatio()).isZero();
+    }
+
+    @Test
     void zerverSamplerWinsOverTheStandardOne() {
         SamplerSpec spec = OtelSettings.resolve(OtelSettings.builder(),
                 Map.of("OTEL_TRACES_SAMPLER", "always_off", "ZER_VER_SAMPLER", "head:0.5")).sampler();
