@@ -112,6 +112,7 @@ public final class OtelSettings {
     private final String deploymentEnvironment;
     private final Map<String, String> resourceAttributes;
     private final TracesExporter tracesExporter;
+    private final boolean alsoConsole;
     private final TracesExporter metricsExporter;
     private final Duration metricExportInterval;
     private final String tracesEndpoint;
@@ -141,6 +142,7 @@ public final class OtelSettings {
         resourceAttributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.resourceAttributes));
         tracesEndpoint = b.tracesEndpoint;
         metricsEndpoint = b.metricsEndpoint;
+        alsoConsole = b.alsoConsole;
         tracesExporter = b.tracesExporter != null ? b.tracesExporter
                 : tracesEndpoint != null ? TracesExporter.OTLP : TracesExporter.CONSOLE;
         // Unset: OTLP when an endpoint is configured and the protocol is one metrics support here.
@@ -188,7 +190,13 @@ public final class OtelSettings {
                 b.serviceName = resource.get("service.name"); // OTEL_RESOURCE_ATTRIBUTES beats the builder
             }
         }
-        b.tracesExporter = env.parse(TRACES_EXPORTER, b.tracesExporter, OtelSettings::exporter, "otlp, console or none");
+        String tracesList = env.raw(TRACES_EXPORTER);
+        if (tracesList != null) {
+            java.util.Set<TracesExporter> chosen = env.parse(TRACES_EXPORTER, null, OtelSettings::exporters,
+                    "otlp, console or none, or the list otlp,console");
+            b.tracesExporter = chosen.contains(TracesExporter.OTLP) ? TracesExporter.OTLP : chosen.iterator().next();
+            b.alsoConsole = chosen.contains(TracesExporter.OTLP) && chosen.contains(TracesExporter.CONSOLE);
+        }
         b.metricsExporter = env.parse(METRICS_EXPORTER, b.metricsExporter, OtelSettings::exporter, "otlp, console or none");
         b.metricExportInterval = millis(env, METRIC_EXPORT_INTERVAL, b.metricExportInterval);
         String base = env.parse(ENDPOINT, null, v -> endpoint(v), "an http:// or https:// URL");
@@ -251,6 +259,18 @@ public final class OtelSettings {
                     + SAMPLER + "=" + env.raw(SAMPLER) + " is also set and wins");
         }
         return own != null ? own : standard != null ? standard : fallback;
+    }
+
+    /** A comma list of exporters; {@code none} stands alone. */
+    private static java.util.Set<TracesExporter> exporters(String v) {
+        java.util.Set<TracesExporter> out = java.util.EnumSet.noneOf(TracesExporter.class);
+        for (String part : v.split(",", -1)) {
+            out.add(exporter(part.trim()));
+        }
+        if (out.contains(TracesExporter.NONE) && out.size() > 1) {
+            throw new IllegalArgumentException(v);
+        }
+        return out;
     }
 
     private static TracesExporter exporter(String v) {
@@ -411,6 +431,11 @@ public final class OtelSettings {
         return tracesExporter;
     }
 
+    /** {@code OTEL_TRACES_EXPORTER=otlp,console}: the console timeline too, besides OTLP. */
+    public boolean alsoConsole() {
+        return alsoConsole;
+    }
+
     public TracesExporter metricsExporter() {
         return metricsExporter;
     }
@@ -468,7 +493,8 @@ public final class OtelSettings {
     /** The effective settings, for a start-up banner (header values are never shown). */
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(TRACES_EXPORTER, sdkDisabled ? "none (OTEL_SDK_DISABLED)" : tracesExporter.name().toLowerCase(Locale.ROOT));
+        m.put(TRACES_EXPORTER, sdkDisabled ? "none (OTEL_SDK_DISABLED)"
+                : tracesExporter.name().toLowerCase(Locale.ROOT) + (alsoConsole ? ",console" : ""));
         if (tracesExporter == TracesExporter.OTLP) {
             m.put(TRACES_ENDPOINT, tracesEndpoint == null ? "(SDK default)" : tracesEndpoint);
             m.put(PROTOCOL, protocol.value());
@@ -502,6 +528,7 @@ public final class OtelSettings {
         private String deploymentEnvironment = "development";
         private final Map<String, String> resourceAttributes = new LinkedHashMap<>();
         private TracesExporter tracesExporter;
+        private boolean alsoConsole;
         private TracesExporter metricsExporter;
         private Duration metricExportInterval = Duration.ofSeconds(60);
         private String tracesEndpoint;
@@ -533,6 +560,7 @@ public final class OtelSettings {
             c.deploymentEnvironment = deploymentEnvironment;
             c.resourceAttributes.putAll(resourceAttributes);
             c.tracesExporter = tracesExporter;
+            c.alsoConsole = alsoConsole;
             c.metricsExporter = metricsExporter;
             c.metricExportInterval = metricExportInterval;
             c.tracesEndpoint = tracesEndpoint;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.zerver.effects.EffectFailure;
 import dev.zerver.runtime.InboundRequest;
 import dev.zerver.telemetry.ParkCause;
+import dev.zerver.telemetry.RequestRecord;
 import dev.zerver.testing.InProcess;
 import dev.zerver.testing.ScriptedEffects.Script;
 import io.opentelemetry.api.common.AttributeKey;
@@ -108,6 +109,27 @@ class TraceFeaturesTest {
         List<SpanData> kept = s.trace();
         assertThat(kept).isNotNull();
         assertThat(kept.get(0).getAttributes().get(AttributeKey.stringKey("zerver.sampling.reason"))).isEqualTo("tail:error");
+    }
+
+    @Test
+    void otlpAndConsoleTogetherBothReceiveEveryTrace() throws Exception {
+        try (OtlpReceiver receiver = new OtlpReceiver(0)) {
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            ZerverOtel otel = ZerverOtel.builder().environment(Map.of("OTEL_TRACES_EXPORTER", "otlp,console",
+                    "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(), "OTEL_METRICS_EXPORTER", "none"))
+                    .console(new PrintStream(printed, true, StandardCharsets.UTF_8)).build();
+            assertThat(otel.settings().describe()).containsEntry("OTEL_TRACES_EXPORTER", "otlp,console");
+            Scenario s = new Scenario(Map.of());
+            s.send("/posts/7");
+            s.scheduler.runToCompletion();
+            RequestRecord record = s.record();
+            otel.onRequestFinished(record);
+            assertThat(otel.flush().join(10, java.util.concurrent.TimeUnit.SECONDS).isSuccess()).isTrue();
+            otel.close();
+            assertThat(receiver.spans()).isNotEmpty();
+            assertThat(printed.toString(StandardCharsets.UTF_8)).contains("GET /posts/{id} 200")
+                    .contains(record.traceId());
+        }
     }
 
     @Test

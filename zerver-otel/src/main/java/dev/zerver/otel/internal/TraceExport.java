@@ -79,7 +79,7 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
             case CONSOLE:
                 return new ConsoleTimeline(console);
             default:
-                return otlp();
+                return settings.alsoConsole() ? new TeeSink(otlp(), new ConsoleTimeline(console)) : otlp();
         }
     }
 
