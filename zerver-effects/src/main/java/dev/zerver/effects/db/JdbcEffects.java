@@ -110,19 +110,14 @@ public final class JdbcEffects implements KnownSettings, EffectHandler<DbRequest
     }
 
     /**
-     * Settings from the environment: {@code ZER_VER_DB_URL} (default {@value #DEFAULT_URL}),
-     * {@code ZER_VER_DB_POOL_SIZE} (default 4), {@code ZER_VER_DB_USER},
-     * {@code ZER_VER_DB_PASSWORD}, {@code ZER_VER_DB_POOL_TIMEOUT} (default 30s).
+     * A builder that also reads the environment: {@code ZER_VER_DB_URL} (default
+     * {@value #DEFAULT_URL}), {@code ZER_VER_DB_POOL_SIZE} (default 4), {@code ZER_VER_DB_USER},
+     * {@code ZER_VER_DB_PASSWORD}, {@code ZER_VER_DB_POOL_TIMEOUT} (default 30s). As everywhere in
+     * Zerver, a variable that is set wins over the value given in code.
      */
     public static Builder builder(Map<String, String> environment) {
-        Env env = new Env(environment);
         Builder b = builder();
-        b.url = env.parse(URL, b.url, Builder::checkUrl, "a JDBC URL such as jdbc:sqlite:blog.db or "
-                + "jdbc:postgresql://host:5432/db");
-        b.poolSize = env.integer(POOL_SIZE, b.poolSize, 1, 1000);
-        b.user = env.raw(USER) == null ? null : env.raw(USER);
-        b.password = env.raw(PASSWORD) == null ? null : env.raw(PASSWORD);
-        b.poolTimeout = env.duration(POOL_TIMEOUT, b.poolTimeout, Duration.ofMillis(250));
+        b.environment = Map.copyOf(environment);
         return b;
     }
 
@@ -362,8 +357,22 @@ public final class JdbcEffects implements KnownSettings, EffectHandler<DbRequest
         private String user;
         private String password;
         private Duration poolTimeout = Duration.ofSeconds(30);
+        private Map<String, String> environment = Map.of();
 
         private Builder() {}
+
+        /** This builder's values with every variable set in the environment applied over them. */
+        private Builder resolved() {
+            Env env = new Env(environment);
+            Builder r = new Builder();
+            r.url = env.parse(URL, url, Builder::checkUrl, "a JDBC URL such as jdbc:sqlite:blog.db or "
+                    + "jdbc:postgresql://host:5432/db");
+            r.poolSize = env.integer(POOL_SIZE, poolSize, 1, 1000);
+            r.user = env.raw(USER) != null ? env.raw(USER) : user;
+            r.password = env.raw(PASSWORD) != null ? env.raw(PASSWORD) : password;
+            r.poolTimeout = env.duration(POOL_TIMEOUT, poolTimeout, Duration.ofMillis(250));
+            return r;
+        }
 
         /** A JDBC URL: {@code jdbc:sqlite:path/to/file.db} or {@code jdbc:postgresql://host:5432/db}. */
         public Builder url(String value) {
@@ -409,7 +418,7 @@ public final class JdbcEffects implements KnownSettings, EffectHandler<DbRequest
 
         /** Opens the pool (and, for SQLite, creates the file); a database that cannot be reached fails here. */
         public JdbcEffects build() {
-            return new JdbcEffects(this);
+            return new JdbcEffects(resolved());
         }
 
         private static String checkUrl(String value) {

@@ -142,6 +142,23 @@ class SqliteEffectsTest {
     }
 
     @Test
+    void theEnvironmentWinsOverCodeAsEverywhereInZerver() throws Exception {
+        try (JdbcEffects fromEnv = JdbcEffects.builder(Map.of("ZER_VER_DB_POOL_SIZE", "3",
+                "ZER_VER_DB_URL", "jdbc:sqlite:" + dir.resolve("env.db"))).url("jdbc:sqlite:" + dir.resolve("code.db"))
+                .poolSize(9).build()) {
+            assertThat(fromEnv.poolSize()).isEqualTo(3);
+            assertThat(java.nio.file.Files.exists(dir.resolve("env.db"))).isTrue();
+            assertThat(java.nio.file.Files.exists(dir.resolve("code.db"))).isFalse();
+        }
+        try (JdbcEffects fromCode = JdbcEffects.builder(Map.of()).url("jdbc:sqlite:" + dir.resolve("code.db")).poolSize(2)
+                .build()) {
+            assertThat(fromCode.poolSize()).isEqualTo(2);
+        }
+        assertThatThrownBy(() -> JdbcEffects.builder(Map.of("ZER_VER_DB_POOL_SIZE", "lots")).build())
+                .hasMessage("ZER_VER_DB_POOL_SIZE=\"lots\" is not valid: expected a whole number from 1 to 1000");
+    }
+
+    @Test
     void badEffectsFailWhenBuilt() {
         assertThatThrownBy(() -> Db.get("post; drop table x", 1)).hasMessageContaining("plain SQL identifier");
         assertThatThrownBy(() -> Db.query("SELECT * FROM post WHERE id = ?")).hasMessageContaining(
