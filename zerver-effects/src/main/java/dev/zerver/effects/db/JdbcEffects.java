@@ -72,6 +72,7 @@ public final class JdbcEffects implements KnownSettings, EffectHandler<DbRequest
 
     private JdbcEffects(Builder b) {
         system = systemOf(b.url);
+        requireDriver(system);
         poolSize = b.poolSize;
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(b.url);
@@ -98,6 +99,24 @@ public final class JdbcEffects implements KnownSettings, EffectHandler<DbRequest
         namespace = where[0];
         serverAddress = where[1];
         serverPort = where[2] == null ? -1 : Integer.parseInt(where[2]);
+    }
+
+    /** The driver of a known database must be among the application's dependencies; say which one if not. */
+    private static void requireDriver(String system) {
+        String[] driver = switch (system) {
+            case "sqlite" -> new String[] {"org.sqlite.JDBC", "org.xerial:sqlite-jdbc"};
+            case "postgresql" -> new String[] {"org.postgresql.Driver", "org.postgresql:postgresql"};
+            default -> null;
+        };
+        if (driver == null) {
+            return;
+        }
+        try {
+            Class.forName(driver[0], false, JdbcEffects.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("a jdbc:" + system + ": URL needs the JDBC driver " + driver[1]
+                    + " among the application's dependencies");
+        }
     }
 
     @Override

@@ -83,10 +83,24 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
         }
     }
 
+    static boolean onClasspath(String className) {
+        try {
+            Class.forName(className, false, TraceExport.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
     private TraceSink otlp() {
         String endpoint = settings.tracesEndpoint();
         switch (settings.protocol()) {
             case GRPC:
+                if (!onClasspath("io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder")) {
+                    throw new dev.zerver.config.ConfigException(OtelSettings.PROTOCOL, "grpc",
+                            "http/protobuf or http/json, or io.grpc:grpc-netty-shaded and io.grpc:grpc-api among the"
+                                    + " application's dependencies for grpc");
+                }
                 return new OtlpGrpcSink(endpoint != null ? endpoint : "http://localhost:4317",
                         () -> new OtlpProtoEncoder(resource, scope), MAX_IN_FLIGHT, settings.headers(), settings.gzip(),
                         settings.timeout());
