@@ -35,6 +35,7 @@ public final class EffectRecord {
     private boolean late;
     private SlotWrite slotWrite;
     private final Map<String, Object> attributes = new LinkedHashMap<>();
+    private final Map<String, Object> attributesView = Collections.unmodifiableMap(attributes);
     private final List<RetryRecord> retries = new ArrayList<>(0);
 
     public EffectRecord(int sequence, int needSequence, int stepSequence, String kind, String operation, String target,
@@ -192,7 +193,7 @@ public final class EffectRecord {
     }
 
     public Map<String, Object> attributes() {
-        return Collections.unmodifiableMap(attributes);
+        return attributesView;
     }
 
     /** Each family attribute in the order recorded, without copying or wrapping (the export path). */

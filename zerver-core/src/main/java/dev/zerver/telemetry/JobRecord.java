@@ -36,6 +36,9 @@ public final class JobRecord {
     private int workerId = -1;
     private int attempts;
     private final List<ParkEpisode> parks = new ArrayList<>(2);
+    /** Made once: the export path reads it for every job of every request. */
+    private final List<ParkEpisode> parksView = Collections.unmodifiableList(parks);
+    private JobDurations durations;
     private JobOutcome outcome;
     private String errorType;
     private String errorMessage;
@@ -169,7 +172,7 @@ public final class JobRecord {
     }
 
     public List<ParkEpisode> parks() {
-        return Collections.unmodifiableList(parks);
+        return parksView;
     }
 
     /** How it ended, or null while it runs. */
@@ -194,7 +197,12 @@ public final class JobRecord {
         if (endNanos < 0) {
             throw new IllegalStateException("job " + id + " has not ended");
         }
-        return JobDurations.of(enqueueNanos, takeNanos, startNanos, endNanos, parks);
+        JobDurations d = durations;
+        if (d == null) { // computed once: an ended job's times no longer change
+            d = JobDurations.of(enqueueNanos, takeNanos, startNanos, endNanos, parks);
+            durations = d;
+        }
+        return d;
     }
 
     @Override

@@ -27,6 +27,7 @@ public final class StepRecord {
     private String renderPhase;
     private long renderSizeBytes = -1;
     private final List<SlotWrite> slotWrites = new ArrayList<>(2);
+    private final List<SlotWrite> slotWritesView = Collections.unmodifiableList(slotWrites);
     private volatile String spanId;
 
     public StepRecord(int sequence, String name, StepLayer layer, List<String> reads, List<String> writes,
@@ -152,7 +153,7 @@ public final class StepRecord {
     }
 
     public List<SlotWrite> slotWrites() {
-        return Collections.unmodifiableList(slotWrites);
+        return slotWritesView;
     }
 
     /** {@code markdown|template|json_encode|other} when the step rendered, else null. */
