@@ -22,12 +22,17 @@ public final class Step {
     private final List<Slot<?>> reads;
     private final List<Slot<?>> writes;
     private final StepFunction function;
+    /** The slot names, made once: every run of the step records the same two lists. */
+    private final List<String> readNames;
+    private final List<String> writeNames;
 
     private Step(String name, List<Slot<?>> reads, List<Slot<?>> writes, StepFunction function) {
         this.name = name;
         this.reads = reads;
         this.writes = writes;
         this.function = function;
+        this.readNames = reads.stream().map(Slot::name).toList();
+        this.writeNames = writes.stream().map(Slot::name).toList();
     }
 
     /**
@@ -53,6 +58,16 @@ public final class Step {
 
     public List<Slot<?>> writes() {
         return writes;
+    }
+
+    /** The names of the slots it reads ({@code zerver.step.reads}), one unmodifiable list for every run. */
+    public List<String> readNames() {
+        return readNames;
+    }
+
+    /** The names of the slots it writes ({@code zerver.step.writes}), one unmodifiable list for every run. */
+    public List<String> writeNames() {
+        return writeNames;
     }
 
     public StepFunction function() {

@@ -6,7 +6,6 @@ import dev.zerver.ErrorRenderer;
 import dev.zerver.FailException;
 import dev.zerver.Need;
 import dev.zerver.Response;
-import dev.zerver.Slot;
 import dev.zerver.Step;
 import dev.zerver.StepFunction;
 import dev.zerver.effects.EffectHandler;
@@ -313,19 +312,11 @@ final class RequestExecution implements InFlightRequest {
     }
 
     private StepRecord newStepRecord(int sequence, Step step, StepLayer layer, Job job) {
-        StepRecord sr = new StepRecord(sequence, step.name(), layer, names(step.reads()), names(step.writes()),
+        StepRecord sr = new StepRecord(sequence, step.name(), layer, step.readNames(), step.writeNames(),
                 job.record().id(), clock().nanoTime());
         sr.spanId(runtime.ids().spanId());
         record.add(sr);
         return sr;
-    }
-
-    private static List<String> names(List<Slot<?>> slots) {
-        List<String> out = new ArrayList<>(slots.size());
-        for (Slot<?> s : slots) {
-            out.add(s.name());
-        }
-        return out;
     }
 
     /** Runs a step function; a throw becomes a system failure, a {@link FailException} an application Fail. */

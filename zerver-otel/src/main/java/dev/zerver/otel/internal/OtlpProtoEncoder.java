@@ -10,6 +10,7 @@ import io.opentelemetry.sdk.resources.Resource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
@@ -76,6 +77,12 @@ final class OtlpProtoEncoder implements BatchEncoder {
     private int[] sizes = new int[1024];
     private int sizeCount;
     private int sizeCursor;
+    /**
+     * String arrays encoded before (an {@code AnyValue.array_value} field: tag, length, body), by
+     * identity: a step's reads and writes are the same list on every run, so each is encoded once.
+     * Bounded: cleared when full.
+     */
+    private final IdentityHashMap<List<String>, byte[]> arrays = new IdentityHashMap<>();
 
     OtlpProtoEncoder(Resource resource, InstrumentationScopeInfo scope) {
         this.resourceField = resourceField(resource);
@@ -169,10 +176,12 @@ final class OtlpProtoEncoder implements BatchEncoder {
     }
 
     /** The {@code KeyValue} fields of attributes {@code [from, to)}, each with tag and length; pushes each value's size. */
+    @SuppressWarnings("unchecked")
     private int measureAttributes(TraceSpan.Attrs a, int from, int to) {
         int size = 0;
         for (int i = from; i < to; i++) {
-            int value = push(anyValueSize(a.types[i], a.numbers[i], a.refs[i]));
+            int value = push(a.types[i] == TraceSpan.STRING_ARRAY
+                    ? encodedArray((List<String>) a.refs[i]).length : anyValueSize(a.types[i], a.numbers[i], a.refs[i]));
             size += lengthField(1, keyValueSize(a.keys[i], value));
         }
         return size;
@@ -196,6 +205,33 @@ final class OtlpProtoEncoder implements BatchEncoder {
             default:
                 return lengthField(ANY_ARRAY, arrayValueSize((List<String>) ref));
         }
+    }
+
+    private byte[] encodedArray(List<String> values) {
+        byte[] encoded = arrays.get(values);
+        if (encoded == null) {
+            if (arrays.size() >= 4096) {
+                arrays.clear();
+            }
+            int body = arrayValueSize(values);
+            encoded = new byte[lengthField(ANY_ARRAY, body)];
+            CodedOutputStream c = CodedOutputStream.newInstance(encoded);
+            try {
+                c.writeTag(ANY_ARRAY, 2);
+                c.writeUInt32NoTag(body);
+                for (int i = 0, n = values.size(); i < n; i++) {
+                    String v = values.get(i);
+                    c.writeTag(ARRAY_VALUES, 2);
+                    c.writeUInt32NoTag(CodedOutputStream.computeStringSize(ANY_STRING, v));
+                    c.writeString(ANY_STRING, v);
+                }
+                c.checkNoSpaceLeft();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            arrays.put(values, encoded);
+        }
+        return encoded;
     }
 
     private static int arrayValueSize(List<String> values) {
@@ -286,15 +322,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
                 out.writeDouble(ANY_DOUBLE, Double.longBitsToDouble(number));
                 break;
             default:
-                List<String> values = (List<String>) ref;
-                out.writeTag(ANY_ARRAY, 2);
-                out.writeUInt32NoTag(arrayValueSize(values));
-                for (int i = 0, n = values.size(); i < n; i++) {
-                    String v = values.get(i);
-                    out.writeTag(ARRAY_VALUES, 2);
-                    out.writeUInt32NoTag(stringField(ANY_STRING, v));
-                    writeString(out, ANY_STRING, v);
-                }
+                out.writeRawBytes(encodedArray((List<String>) ref));
         }
     }
 
