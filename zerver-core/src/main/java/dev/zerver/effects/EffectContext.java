@@ -41,6 +41,11 @@ public interface EffectContext {
     /** This effect's span id (16 hex digits), allocated when the effect started. */
     String spanId();
 
+    /** The caller's W3C {@code baggage} header to pass on to outgoing requests, or null. */
+    default String baggage() {
+        return null;
+    }
+
     /** Whether the request's trace is sampled (its head decision); true unless the runtime says otherwise. */
     default boolean sampled() {
         return true;

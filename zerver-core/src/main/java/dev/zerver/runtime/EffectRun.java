@@ -267,6 +267,11 @@ final class EffectRun implements Job.Work {
         }
 
         @Override
+        public String baggage() {
+            return request().record().baggage();
+        }
+
+        @Override
         public String spanId() {
             return effectRecord.spanId();
         }

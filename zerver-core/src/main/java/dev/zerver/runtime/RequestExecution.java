@@ -100,6 +100,7 @@ final class RequestExecution implements InFlightRequest {
                 .server(serverAddress, serverPort)
                 .client(in.clientAddress(), in.clientPort())
                 .userAgent(in.header("user-agent"))
+                .baggage(baggageOf(in.header("baggage")))
                 .bodySize(in.body().length)
                 .build();
         RequestExecution exec = new RequestExecution(runtime, record, new RequestContext(in, requestId, record, clock),
@@ -122,6 +123,11 @@ final class RequestExecution implements InFlightRequest {
     @Override
     public void cancel(String reason) {
         cancel(reason, null);
+    }
+
+    /** W3C baggage is limited to 8192 bytes; a longer header is dropped rather than passed on. */
+    private static String baggageOf(String header) {
+        return header == null || header.isBlank() || header.length() > 8192 ? null : header;
     }
 
     private static String sanitizeRequestId(String value) {

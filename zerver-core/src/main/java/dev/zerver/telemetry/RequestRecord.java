@@ -39,6 +39,7 @@ public final class RequestRecord {
     private final String clientAddress;
     private final int clientPort;
     private final String userAgent;
+    private final String baggage;
     private final long requestBodySize;
 
     private volatile String route;
@@ -84,6 +85,7 @@ public final class RequestRecord {
         clientAddress = b.clientAddress;
         clientPort = b.clientPort;
         userAgent = b.userAgent;
+        baggage = b.baggage;
         requestBodySize = b.requestBodySize;
     }
 
@@ -252,6 +254,14 @@ public final class RequestRecord {
         return clientPort;
     }
 
+    /**
+     * The caller's W3C {@code baggage} header (at most 8192 characters), or null. It is passed on to
+     * outgoing requests and to application code, never put on a span: it may hold anything.
+     */
+    public String baggage() {
+        return baggage;
+    }
+
     public String userAgent() {
         return userAgent;
     }
@@ -354,6 +364,7 @@ public final class RequestRecord {
         private String clientAddress;
         private int clientPort = -1;
         private String userAgent;
+        private String baggage;
         private long requestBodySize;
 
         private Builder() {}
@@ -407,6 +418,12 @@ public final class RequestRecord {
 
         public Builder userAgent(String value) {
             this.userAgent = value;
+            return this;
+        }
+
+        /** The incoming W3C {@code baggage} header, passed on, never recorded as an attribute. */
+        public Builder baggage(String value) {
+            this.baggage = value;
             return this;
         }
 

@@ -9,11 +9,13 @@ import dev.zerver.telemetry.ExecutionScopes;
 import dev.zerver.telemetry.HeadSampler;
 import dev.zerver.telemetry.RecordListener;
 import dev.zerver.telemetry.RequestRecord;
+import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.resources.Resource;
@@ -93,7 +95,11 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
         }
         SpanContext span = SpanContext.create(record.traceId(), spanId,
                 record.headSampled() ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault());
-        io.opentelemetry.context.Scope current = Context.root().with(Span.wrap(span)).makeCurrent();
+        Context context = Context.root();
+        if (record.baggage() != null) {
+            context = W3CBaggagePropagator.getInstance().extract(context, record.baggage(), BAGGAGE_HEADER);
+        }
+        io.opentelemetry.context.Scope current = context.with(Span.wrap(span)).makeCurrent();
         String previousTrace = MDC.get(MDC_TRACE_ID);
         String previousSpan = MDC.get(MDC_SPAN_ID);
         MDC.put(MDC_TRACE_ID, record.traceId());
@@ -104,6 +110,19 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
             current.close();
         };
     }
+
+    /** Reads the raw {@code baggage} header value as the propagator's only carrier field. */
+    private static final TextMapGetter<String> BAGGAGE_HEADER = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(String carrier) {
+            return List.of("baggage");
+        }
+
+        @Override
+        public String get(String carrier, String key) {
+            return "baggage".equals(key) ? carrier : null;
+        }
+    };
 
     private static void restore(String key, String previous) {
         if (previous == null) {

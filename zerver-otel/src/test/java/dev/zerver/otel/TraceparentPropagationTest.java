@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Test;
 class TraceparentPropagationTest {
     static final Slot<String> OUT = Slot.of("out", String.class);
     private final List<String> seen = new CopyOnWriteArrayList<>();
+    private final List<String> baggageSeen = new CopyOnWriteArrayList<>();
+    private final List<String> baggageInStep = new CopyOnWriteArrayList<>();
     private HttpServer peer;
     private Zerver app;
 
@@ -36,6 +38,8 @@ class TraceparentPropagationTest {
         peer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         peer.createContext("/", ex -> {
             seen.add(ex.getRequestHeaders().getFirst("traceparent"));
+            String baggage = ex.getRequestHeaders().getFirst("baggage");
+            baggageSeen.add(baggage == null ? "(none)" : baggage);
             byte[] body = "ok".getBytes();
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);
@@ -46,8 +50,12 @@ class TraceparentPropagationTest {
         ZerverOtel otel = ZerverOtel.builder().environment(Map.of("OTEL_TRACES_EXPORTER", "none", "ZER_VER_SAMPLER", sampler))
                 .build();
         app = Zerver.builder().environment(Map.of()).port(0).listener(otel).effectHandler(HttpEffects.builder().build())
-                .get("/page", Step.named("page").writes(OUT).run(ctx -> Need.of(Http.get(url, "comments").into(OUT))
-                        .continueWith("show", k -> Decision.done(Response.text(k.require(OUT))))))
+                .get("/page", Step.named("page").writes(OUT).run(ctx -> {
+                    String user = io.opentelemetry.api.baggage.Baggage.current().getEntryValue("user");
+                    baggageInStep.add(user == null ? "(none)" : user);
+                    return Need.of(Http.get(url, "comments").into(OUT))
+                        .continueWith("show", k -> Decision.done(Response.text(k.require(OUT))));
+                }))
                 .build().start();
     }
 
@@ -79,6 +87,19 @@ class TraceparentPropagationTest {
         assertThat(flagsSent(null)).isEqualTo("00");
         assertThat(flagsSent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")).as("a sampled caller is followed")
                 .isEqualTo("01");
+    }
+
+    @Test
+    void theCallersBaggageReachesTheStepsContextAndThePeer() throws Exception {
+        start("head:1");
+        InboundRequest.Builder in = InboundRequest.builder().method("GET").uri("/page")
+                .header("baggage", "user=ana,tenant=blog");
+        assertThat(InProcess.send(app, in.build()).await(10, TimeUnit.SECONDS).bodyText()).isEqualTo("ok");
+        assertThat(baggageInStep).containsExactly("ana");
+        assertThat(baggageSeen).containsExactly("user=ana,tenant=blog");
+        flagsSent(null);
+        assertThat(baggageInStep).last().isEqualTo("(none)");
+        assertThat(baggageSeen).last().isEqualTo("(none)");
     }
 
     @Test

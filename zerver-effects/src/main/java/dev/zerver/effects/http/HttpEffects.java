@@ -129,8 +129,13 @@ public final class HttpEffects implements EffectHandler<HttpCall>, AutoCloseable
         }
         HttpRequest.Builder rb = HttpRequest.newBuilder(call.uri()).timeout(responseTimeout)
                 .header("traceparent", ctx.traceparent());
+        boolean ownBaggage = false;
         for (HttpCall.Header h : call.headers()) {
             rb.header(h.name(), h.value());
+            ownBaggage |= h.name().equalsIgnoreCase("baggage");
+        }
+        if (!ownBaggage && ctx.baggage() != null) {
+            rb.header("baggage", ctx.baggage()); // the caller's baggage travels on, as W3C asks
         }
         byte[] body = call.body();
         rb.method(call.method(), body == null ? HttpRequest.BodyPublishers.noBody()
