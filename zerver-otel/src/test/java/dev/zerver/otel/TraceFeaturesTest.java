@@ -133,6 +133,28 @@ class TraceFeaturesTest {
     }
 
     @Test
+    void consoleMetricsPrintALinePerRoute() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        ZerverOtel otel = ZerverOtel.builder().environment(Map.of("OTEL_TRACES_EXPORTER", "none",
+                "OTEL_METRICS_EXPORTER", "console", "OTEL_METRIC_EXPORT_INTERVAL", "600000"))
+                .console(new PrintStream(printed, true, StandardCharsets.UTF_8)).build();
+        Scenario s = new Scenario(Map.of());
+        for (int i = 0; i < 3; i++) {
+            s.send("/posts/7");
+            s.scheduler.runToCompletion();
+            otel.onRequestFinished(s.record());
+        }
+        s.scripts.put("post", Scenario.db(Script.failing(EffectFailure.infrastructure("io_error", "disk I/O error"))));
+        s.send("/posts/7");
+        s.scheduler.runToCompletion();
+        otel.onRequestFinished(s.record());
+        assertThat(otel.flush().join(10, java.util.concurrent.TimeUnit.SECONDS).isSuccess()).isTrue();
+        otel.close();
+        assertThat(printed.toString(StandardCharsets.UTF_8))
+                .containsPattern("metrics /posts/\\{id\\} +4 requests +1 5xx  p50 <= \\d+  p95 <= \\d+  p99 <= \\d+ ms");
+    }
+
+    @Test
     void aTraceTheHeadDropsWithNoTailTriggerIsNeverQueued() throws Exception {
         List<SpanData> exported = new CopyOnWriteArrayList<>();
         ZerverOtel otel = ZerverOtel.builder().environment(Map.of(OtelSettings.SAMPLER, "head:0"))

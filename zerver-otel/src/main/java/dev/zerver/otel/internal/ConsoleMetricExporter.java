@@ -31,66 +31,61 @@ final class ConsoleMetricExporter implements MetricExporter {
 
     @Override
     public CompletableResultCode export(Collection<MetricData> metrics) {
-        Map<String, long[]> counts = new TreeMap<>(); // route -> {requests, 5xx}
-        Map<String, HistogramPointData> merged = new TreeMap<>();
+        Map<String, Route> routes = new TreeMap<>();
         for (MetricData m : metrics) {
             if (!m.getName().equals("http.server.duration_ms")) {
                 continue;
             }
             for (HistogramPointData p : m.getHistogramData().getPoints()) {
                 String route = p.getAttributes().get(RequestMetrics.ROUTE_SHORT);
-                String statusClass = p.getAttributes().get(RequestMetrics.STATUS_CLASS);
-                String key = route == null || route.isEmpty() ? "(no route)" : route;
-                long[] c = counts.computeIfAbsent(key, k -> new long[2]);
-                c[0] += p.getCount();
-                if ("5xx".equals(statusClass)) {
-                    c[1] += p.getCount();
-                }
-                merged.merge(key, p, ConsoleMetricExporter::add);
+                Route r = routes.computeIfAbsent(route == null || route.isEmpty() ? "(no route)" : route,
+                        k -> new Route(p.getBoundaries()));
+                r.add(p, "5xx".equals(p.getAttributes().get(RequestMetrics.STATUS_CLASS)));
             }
         }
-        counts.forEach((route, c) -> {
-            if (c[0] > 0) {
-                HistogramPointData p = merged.get(route);
-                out.printf("metrics %-32s %6d requests %4d 5xx  p50 <= %s  p95 <= %s  p99 <= %s ms%n", route, c[0], c[1],
-                        edge(p, 0.50), edge(p, 0.95), edge(p, 0.99));
+        routes.forEach((route, r) -> {
+            if (r.requests > 0) {
+                out.printf("metrics %-32s %6d requests %4d 5xx  p50 <= %s  p95 <= %s  p99 <= %s ms%n", route, r.requests,
+                        r.errors, r.edge(0.50), r.edge(0.95), r.edge(0.99));
             }
         });
         out.flush();
         return CompletableResultCode.ofSuccess();
     }
 
-    /** Two points of the same histogram (same boundaries) summed, as a view for the percentiles. */
-    private static HistogramPointData add(HistogramPointData a, HistogramPointData b) {
-        long[] sum = new long[a.getCounts().size()];
-        for (int i = 0; i < sum.length; i++) {
-            sum[i] = a.getCounts().get(i) + b.getCounts().get(i);
-        }
-        return io.opentelemetry.sdk.metrics.internal.data.ImmutableHistogramPointData.create(a.getStartEpochNanos(),
-                a.getEpochNanos(), a.getAttributes(), a.getSum() + b.getSum(), false, 0, false, 0, a.getBoundaries(),
-                toList(sum));
-    }
+    /** One route's points of the histogram summed (they share the instrument's bucket boundaries). */
+    private static final class Route {
+        final List<Double> bounds;
+        final long[] buckets;
+        long requests;
+        long errors;
 
-    private static List<Long> toList(long[] values) {
-        List<Long> out = new java.util.ArrayList<>(values.length);
-        for (long v : values) {
-            out.add(v);
+        Route(List<Double> bounds) {
+            this.bounds = bounds;
+            this.buckets = new long[bounds.size() + 1];
         }
-        return out;
-    }
 
-    private static String edge(HistogramPointData p, double q) {
-        long rank = (long) Math.ceil(q * p.getCount());
-        long seen = 0;
-        List<Long> counts = p.getCounts();
-        List<Double> bounds = p.getBoundaries();
-        for (int i = 0; i < counts.size(); i++) {
-            seen += counts.get(i);
-            if (seen >= rank) {
-                return i < bounds.size() ? String.valueOf(bounds.get(i).longValue()) : "inf";
+        void add(HistogramPointData p, boolean serverErrors) {
+            List<Long> counts = p.getCounts();
+            for (int i = 0; i < buckets.length && i < counts.size(); i++) {
+                buckets[i] += counts.get(i);
             }
+            requests += p.getCount();
+            errors += serverErrors ? p.getCount() : 0;
         }
-        return "inf";
+
+        /** The upper bound of the bucket holding the {@code q} quantile. */
+        String edge(double q) {
+            long rank = (long) Math.ceil(q * requests);
+            long seen = 0;
+            for (int i = 0; i < buckets.length; i++) {
+                seen += buckets[i];
+                if (seen >= rank) {
+                    return i < bounds.size() ? String.valueOf(bounds.get(i).longValue()) : "inf";
+                }
+            }
+            return "inf";
+        }
     }
 
     @Override

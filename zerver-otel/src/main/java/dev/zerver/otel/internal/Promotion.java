@@ -27,7 +27,12 @@ public final class Promotion {
     /** Whether the episode becomes a {@code job.park({cause})} span. */
     public boolean park(JobRecord job, ParkEpisode episode, Limits limits) {
         return settings.debugJobs()
-                || limits.reaches(Math.max(0, end(job, episode) - episode.parkNanos()), limits.promoteParkNanos());
+                || limits.reaches(length(job, episode), limits.promoteParkNanos());
+    }
+
+    /** How long the episode lasted: to its resume, or to the job's end if it never resumed. */
+    static long length(JobRecord job, ParkEpisode episode) {
+        return Math.max(0, end(job, episode) - episode.parkNanos());
     }
 
     /** When the episode ended: its resume, or the job's end if it never resumed. */

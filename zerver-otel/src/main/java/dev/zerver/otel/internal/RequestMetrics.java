@@ -255,7 +255,7 @@ public final class RequestMetrics implements AutoCloseable {
             for (int k = 0; k < parks.size(); k++) {
                 ParkEpisode p = parks.get(k);
                 String cause = p.cause().value();
-                parkWait.record(Math.max(0, Promotion.end(j, p) - p.parkNanos()) / 1e6,
+                parkWait.record(Promotion.length(j, p) / 1e6,
                         attributes("park", queue, route, type, cause), context);
             }
         }
@@ -271,13 +271,7 @@ public final class RequestMetrics implements AutoCloseable {
     }
 
     private void countCache(EffectRecord e) {
-        Object[] hit = new Object[1];
-        e.forEachAttribute((k, v) -> {
-            if (k.equals("cache.hit")) {
-                hit[0] = v;
-            }
-        });
-        if (hit[0] instanceof Boolean b) {
+        if (e.attributes().get("cache.hit") instanceof Boolean b) {
             long[] c = cacheByNamespace.computeIfAbsent(e.target(), t -> new long[2]);
             synchronized (c) {
                 c[0] += b ? 1 : 0;

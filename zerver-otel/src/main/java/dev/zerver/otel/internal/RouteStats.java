@@ -129,7 +129,7 @@ public final class RouteStats {
                 route.parkTotal.record(d.parkWaitTotal(), now);
                 for (int k = 0; k < parks.size(); k++) {
                     ParkEpisode p = parks.get(k);
-                    route.parkEpisode.record(Math.max(0, Promotion.end(j, p) - p.parkNanos()), now);
+                    route.parkEpisode.record(Promotion.length(j, p), now);
                 }
             }
         }

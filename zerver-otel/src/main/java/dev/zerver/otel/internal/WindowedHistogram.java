@@ -2,6 +2,7 @@ package dev.zerver.otel.internal;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Durations over a sliding window, for route percentiles: log-linear buckets (8 per power of two
@@ -11,8 +12,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Recording is two atomic increments and no lock, except once per slot (when the ring turns),
  * under this histogram's own monitor. Reading a percentile is a volatile read of a snapshot that
- * is recomputed at most once per {@link #REFRESH_NANOS} of clock time (always while the window
- * holds fewer than {@link #MIN_SAMPLES}, so that a warming route is judged as soon as it can be).
+ * is recomputed at most once per {@link #REFRESH_NANOS} of clock time, and sooner only while the
+ * window is warming and enough samples have come in since to reach {@link #MIN_SAMPLES}, so that a
+ * warming route is judged as soon as it can be without a recount per request.
  * Times are those of the runtime's clock, so a test's manual clock drives the window.
  */
 final class WindowedHistogram {
@@ -26,10 +28,15 @@ final class WindowedHistogram {
     private final long slotNanos;
     private final AtomicLongArray counts = new AtomicLongArray(SLOTS * BUCKETS);
     private final AtomicLongArray slotEpoch = new AtomicLongArray(SLOTS);
-    private volatile Snapshot snapshot = new Snapshot(Long.MIN_VALUE, 0, -1, -1);
+    /** Samples recorded since creation: tells a warming window whether a recount could reach the minimum. */
+    private final LongAdder recorded = new LongAdder();
+    private volatile Snapshot snapshot = new Snapshot(Long.MIN_VALUE, 0, -1, -1, 0);
 
-    /** Percentiles as of {@code atNanos}: -1 while fewer than {@link #MIN_SAMPLES} were in the window. */
-    record Snapshot(long atNanos, long samples, long p95Nanos, long p99Nanos) {}
+    /**
+     * Percentiles as of {@code atNanos}: -1 while fewer than {@link #MIN_SAMPLES} were in the
+     * window. {@code recordedAt}: the recorded count when it was taken.
+     */
+    record Snapshot(long atNanos, long samples, long p95Nanos, long p99Nanos, long recordedAt) {}
 
     WindowedHistogram(long windowNanos) {
         this.slotNanos = Math.max(1, windowNanos / SLOTS);
@@ -45,6 +52,7 @@ final class WindowedHistogram {
             turn(slot, epoch);
         }
         counts.incrementAndGet(slot * BUCKETS + bucket(valueNanos));
+        recorded.increment();
     }
 
     private synchronized void turn(int slot, long epoch) {
@@ -60,13 +68,15 @@ final class WindowedHistogram {
     /** The window's percentiles as of {@code nowNanos}, recomputed only when stale. */
     Snapshot read(long nowNanos) {
         Snapshot s = snapshot;
-        if (nowNanos - s.atNanos() < REFRESH_NANOS && s.samples() >= MIN_SAMPLES) {
-            return s;
+        if (nowNanos - s.atNanos() < REFRESH_NANOS
+                && (s.samples() >= MIN_SAMPLES || recorded.sum() - s.recordedAt() < MIN_SAMPLES - s.samples())) {
+            return s; // fresh; or still warming, and too few new samples to change that
         }
         return recompute(nowNanos);
     }
 
     private synchronized Snapshot recompute(long nowNanos) {
+        long recordedNow = recorded.sum(); // before counting: later samples make the next read recount
         long epoch = Math.floorDiv(nowNanos, slotNanos);
         long[] merged = new long[BUCKETS];
         long total = 0;
@@ -81,8 +91,8 @@ final class WindowedHistogram {
                 total += c;
             }
         }
-        Snapshot s = total < MIN_SAMPLES ? new Snapshot(nowNanos, total, -1, -1)
-                : new Snapshot(nowNanos, total, upperEdge(merged, total, 0.95), upperEdge(merged, total, 0.99));
+        Snapshot s = total < MIN_SAMPLES ? new Snapshot(nowNanos, total, -1, -1, recordedNow)
+                : new Snapshot(nowNanos, total, upperEdge(merged, total, 0.95), upperEdge(merged, total, 0.99), recordedNow);
         snapshot = s;
         return s;
     }
