@@ -5,6 +5,8 @@ import dev.zerver.otel.internal.ExportQueue;
 import dev.zerver.otel.internal.RequestMetrics;
 import dev.zerver.otel.internal.ResourceFactory;
 import dev.zerver.otel.internal.TraceExport;
+import dev.zerver.otel.viewer.TraceViewer;
+import dev.zerver.otel.viewer.ViewerSettings;
 import dev.zerver.telemetry.ExecutionScopes;
 import dev.zerver.telemetry.HeadSampler;
 import dev.zerver.telemetry.RecordListener;
@@ -25,6 +27,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.MDC;
@@ -58,11 +61,16 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
     private final TraceExport export;
     private final ExportQueue<TraceExport.Finished> queue;
     private final RequestMetrics metrics;
+    private final ViewerSettings viewerSettings;
+    private final TraceViewer viewer;
     private volatile boolean closed;
 
     private ZerverOtel(OtelSettings settings, Resource resource, TraceExport export,
-            ExportQueue<TraceExport.Finished> queue, RequestMetrics metrics) {
+            ExportQueue<TraceExport.Finished> queue, RequestMetrics metrics, ViewerSettings viewerSettings,
+            TraceViewer viewer) {
         this.metrics = metrics;
+        this.viewerSettings = viewerSettings;
+        this.viewer = viewer;
         this.settings = settings;
         this.resource = resource;
         this.export = export;
@@ -80,7 +88,9 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
 
     @Override
     public Set<String> settingNames() {
-        return KnownSettings.constantsOf(OtelSettings.class);
+        Set<String> names = new java.util.HashSet<>(KnownSettings.constantsOf(OtelSettings.class));
+        names.addAll(KnownSettings.constantsOf(ViewerSettings.class));
+        return names;
     }
 
     /**
@@ -149,9 +159,12 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
             return;
         }
         boolean queued = false;
-        if (queue != null) {
-            TraceExport.Finished finished = export.headDecision(record);
-            queued = finished != null && queue.offer(finished);
+        if (queue != null || viewer != null) {
+            TraceExport.Finished finished = export.judge(record);
+            queued = queue != null && export.mayExport(finished) && queue.offer(finished);
+            if (viewer != null) {
+                viewer.capture(finished);
+            }
         }
         if (metrics != null) {
             // Exemplars only of traces that will be exported: kept by the head and queued.
@@ -170,6 +183,15 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
     /** The console waterfall of a request (sampling aside), as the console exporter prints it. */
     public String timelineOf(RequestRecord record) {
         return export.timelineOf(record);
+    }
+
+    /** The trace viewer, when {@code ZER_VER_VIEWER_PORT} (or the builder) turned it on. */
+    public Optional<TraceViewer> viewer() {
+        return Optional.ofNullable(viewer);
+    }
+
+    public ViewerSettings viewerSettings() {
+        return viewerSettings;
     }
 
     public OtelSettings settings() {
@@ -227,6 +249,9 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
             if (metrics != null) {
                 metrics.close();
             }
+            if (viewer != null) {
+                viewer.close();
+            }
         }
     }
 
@@ -236,8 +261,15 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
         private Map<String, String> environment = withSystemProperties(System.getenv(), System.getProperties());
         private SpanExporter exporter;
         private PrintStream console = System.out;
+        private final ViewerSettings.Builder viewer = ViewerSettings.builder();
 
         private Builder() {}
+
+        /** Changes the trace viewer's settings (off until a port is set); their variables still win. */
+        public Builder viewer(Consumer<ViewerSettings.Builder> change) {
+            change.accept(viewer);
+            return this;
+        }
 
         /** Changes settings programmatically; their environment variables still win. */
         public Builder settings(Consumer<OtelSettings.Builder> change) {
@@ -293,11 +325,13 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
          */
         public ZerverOtel build() {
             OtelSettings resolved = OtelSettings.resolve(settings, environment);
+            ViewerSettings viewing = ViewerSettings.resolve(viewer, environment);
             Resource resource = ResourceFactory.create(resolved);
-            TraceExport export = new TraceExport(resolved, resource, SCOPE);
+            TraceExport export = new TraceExport(resolved, resource, SCOPE, viewing.enabled());
             RequestMetrics metrics = RequestMetrics.create(resolved, resource, console);
             ExportQueue<TraceExport.Finished> queue = export.queue(exporter, console);
-            return new ZerverOtel(resolved, resource, export, queue, metrics);
+            TraceViewer traceViewer = viewing.enabled() ? TraceViewer.start(viewing, export) : null;
+            return new ZerverOtel(resolved, resource, export, queue, metrics, viewing, traceViewer);
         }
     }
 }

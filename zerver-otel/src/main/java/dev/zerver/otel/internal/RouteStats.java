@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Route percentiles over the sliding window {@code ZER_VER_METRICS_VIEW_ROUTE_P95_WINDOW}: per
  * route template (so the router bounds their number), request duration, job queue wait, park
- * episode length and job park total. Fed by every finished request, sampled or not, and only when
- * a setting needs them (a {@code p95}/{@code p99} threshold or a percentile tail trigger), so that
- * the default configuration pays nothing.
+ * episode length and job park total, and the failed requests' durations (for an error rate). Fed
+ * by every finished request, sampled or not, and only when something needs them (a {@code p95}/
+ * {@code p99} threshold, a percentile tail trigger or the trace viewer), so that the default
+ * configuration pays nothing.
  */
 public final class RouteStats {
     static final long FALLBACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -33,8 +34,10 @@ public final class RouteStats {
         final WindowedHistogram queueWait;
         final WindowedHistogram parkEpisode;
         final WindowedHistogram parkTotal;
+        final WindowedHistogram failed;
 
         Route(long windowNanos) {
+            failed = new WindowedHistogram(windowNanos);
             duration = new WindowedHistogram(windowNanos);
             queueWait = new WindowedHistogram(windowNanos);
             parkEpisode = new WindowedHistogram(windowNanos);
@@ -42,12 +45,20 @@ public final class RouteStats {
         }
     }
 
+    /** One route's window as the trace viewer shows it: -1 for a percentile of an empty window. */
+    public record Summary(String route, long count, long failed, long p50Nanos, long p95Nanos, long p99Nanos) {}
+
     public RouteStats(OtelSettings settings) {
+        this(settings, false);
+    }
+
+    /** {@code always}: record every request even when no setting uses percentiles (the viewer's route page). */
+    public RouteStats(OtelSettings settings, boolean always) {
         this.windowNanos = settings.routeWindow().toNanos();
         this.queueThreshold = settings.promoteQueue();
         this.parkThreshold = settings.promotePark();
         boolean percentileTail = settings.sampler().tail().stream().anyMatch(SamplerSpec.TailTrigger::needsPercentiles);
-        this.enabled = queueThreshold.isPercentile() || parkThreshold.isPercentile() || percentileTail;
+        this.enabled = always || queueThreshold.isPercentile() || parkThreshold.isPercentile() || percentileTail;
         this.fixed = fixedLimits(settings);
     }
 
@@ -89,6 +100,16 @@ public final class RouteStats {
         return route == null ? limitsWithout() : limits(route, Math.max(r.endNanos(), r.startNanos()));
     }
 
+    /** Every route's window as of {@code nowNanos} (the runtime clock), in no particular order. */
+    public List<Summary> summaries(long nowNanos) {
+        List<Summary> out = new java.util.ArrayList<>();
+        routes.forEach((name, route) -> {
+            long[] q = route.duration.quantiles(nowNanos, 0.50, 0.95, 0.99);
+            out.add(new Summary(name, q[0], route.failed.quantiles(nowNanos)[0], q[1], q[2], q[3]));
+        });
+        return out;
+    }
+
     private Limits limitsWithout() {
         return new Limits(fixed.promoteQueueNanos(), fixed.promoteParkNanos(), true, -1, -1, -1, -1);
     }
@@ -114,6 +135,9 @@ public final class RouteStats {
 
     private static void record(Route route, RequestRecord r, long now) {
         route.duration.record(Math.max(0, r.endNanos() - r.startNanos()), now);
+        if (TraceExport.failed(r)) {
+            route.failed.record(Math.max(0, r.endNanos() - r.startNanos()), now);
+        }
         List<JobRecord> jobs = r.jobs();
         for (int i = 0; i < jobs.size(); i++) {
             JobRecord j = jobs.get(i);

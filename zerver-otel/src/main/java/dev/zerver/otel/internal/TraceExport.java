@@ -46,7 +46,15 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
     private final AtomicLong sampledOut = new AtomicLong();
     private final RouteStats routeStats;
 
+    /** Told of every trace a tail trigger kept, on the export thread (the viewer keeps them longer). */
+    private volatile java.util.function.Consumer<Finished> tailKept = f -> {};
+
     public TraceExport(OtelSettings settings, Resource resource, InstrumentationScopeInfo scope) {
+        this(settings, resource, scope, false);
+    }
+
+    /** {@code allRoutes}: keep route windows even when no setting uses percentiles (for the trace viewer). */
+    public TraceExport(OtelSettings settings, Resource resource, InstrumentationScopeInfo scope, boolean allRoutes) {
         this.settings = settings;
         this.resource = resource;
         this.scope = scope;
@@ -54,7 +62,7 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
         this.headSampler = Sampler.traceIdRatioBased(settings.sampler().headRatio());
         this.tail = settings.sampler().tail();
         this.assembler = new TraceAssembler(settings);
-        this.routeStats = new RouteStats(settings);
+        this.routeStats = new RouteStats(settings, allRoutes);
     }
 
     /** The queue and sink the settings name (or {@code exporter}), or null when tracing is off. */
@@ -115,15 +123,24 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
         }
     }
 
-    /** The head decision; null when the request is dropped for good (no tail trigger could keep it). */
-    public Finished headDecision(RequestRecord record) {
+    /** The request judged: its head decision and the limits of its route, which it then joins. */
+    public Finished judge(RequestRecord record) {
         Limits limits = routeStats.judgeAndRecord(record); // every request feeds the route percentiles
-        String head = headReason(record);
-        if (head == null && tail.isEmpty()) {
+        return new Finished(record, headReason(record), limits);
+    }
+
+    /** Whether the request is worth queuing for export: kept by the head, or a tail trigger may keep it. */
+    public boolean mayExport(Finished f) {
+        if (f.headReason() == null && tail.isEmpty()) {
             sampledOut.incrementAndGet();
-            return null;
+            return false;
         }
-        return new Finished(record, head, limits);
+        return true;
+    }
+
+    /** Who is told of each trace a tail trigger keeps (on the export thread; must be quick). */
+    public void onTailKept(java.util.function.Consumer<Finished> listener) {
+        tailKept = listener;
     }
 
     public long sampledOut() {
@@ -131,6 +148,15 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
     }
 
     /** The reason the trace is kept ({@code head}, {@code parent}, {@code tail:error}, ...), or null. */
+    public String samplingReason(Finished f) {
+        return samplingReason(f.record(), f.headReason(), f.limits());
+    }
+
+    /** Whether some queue wait or park episode of the request became a span of its own. */
+    public boolean promoted(Finished f) {
+        return promotion.any(f.record(), f.limits());
+    }
+
     private String samplingReason(RequestRecord r, String headReason, Limits limits) {
         if (headReason != null) {
             return headReason;
@@ -192,7 +218,8 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
         return r.parentSpanId() != null && settings.sampler().parentBased() ? "parent" : "head";
     }
 
-    private static boolean failed(RequestRecord r) {
+    /** A 5xx, or a required effect that failed: what the {@code error} tail trigger keeps. */
+    public static boolean failed(RequestRecord r) {
         if (r.status() >= 500) {
             return true;
         }
@@ -219,6 +246,9 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
             return false;
         }
         assembler.assemble(f.record(), reason, f.limits(), into);
+        if (reason.startsWith("tail:")) {
+            tailKept.accept(f);
+        }
         return true;
     }
 
@@ -246,6 +276,43 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
         List<SpanData> out = new ArrayList<>(t.spanCount);
         new SpanDataConverter(resource, scope).convert(t, out);
         return out;
+    }
+
+    /**
+     * The spans of requests as SDK SpanData whatever sampling says (a dropped trace is labelled
+     * {@code zerver.sampling.reason=none}), in the order given: what the trace viewer shows.
+     */
+    public List<SpanData> spansOf(List<Finished> requests) {
+        List<SpanData> out = new ArrayList<>();
+        TraceAssembler assembler = new TraceAssembler(settings);
+        SpanDataConverter converter = new SpanDataConverter(resource, scope);
+        for (Finished f : requests) {
+            Trace t = new Trace();
+            String reason = samplingReason(f);
+            assembler.assemble(f.record(), reason == null ? "none" : reason, f.limits(), t);
+            converter.convert(t, out);
+        }
+        return out;
+    }
+
+    /** The requests' spans as one OTLP/JSON export request, as {@code http/json} would send them. */
+    public byte[] otlpJson(List<Finished> requests) {
+        TraceAssembler assembler = new TraceAssembler(settings);
+        Trace[] traces = new Trace[requests.size()];
+        for (int i = 0; i < traces.length; i++) {
+            Finished f = requests.get(i);
+            String reason = samplingReason(f);
+            traces[i] = new Trace();
+            assembler.assemble(f.record(), reason == null ? "none" : reason, f.limits(), traces[i]);
+        }
+        OtlpJsonEncoder encoder = new OtlpJsonEncoder(resource, scope);
+        int length = encoder.encode(traces, traces.length);
+        return java.util.Arrays.copyOf(encoder.buffer(), length);
+    }
+
+    /** Every route's window (count, failures, p50/p95/p99) as of {@code nowNanos} on the runtime clock. */
+    public List<RouteStats.Summary> routes(long nowNanos) {
+        return routeStats.summaries(nowNanos);
     }
 
     /** The console waterfall of the request, whatever sampling says. */

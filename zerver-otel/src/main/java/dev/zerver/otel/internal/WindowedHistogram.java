@@ -77,8 +77,32 @@ final class WindowedHistogram {
 
     private synchronized Snapshot recompute(long nowNanos) {
         long recordedNow = recorded.sum(); // before counting: later samples make the next read recount
-        long epoch = Math.floorDiv(nowNanos, slotNanos);
         long[] merged = new long[BUCKETS];
+        long total = merge(nowNanos, merged);
+        Snapshot s = total < MIN_SAMPLES ? new Snapshot(nowNanos, total, -1, -1, recordedNow)
+                : new Snapshot(nowNanos, total, upperEdge(merged, total, 0.95), upperEdge(merged, total, 0.99), recordedNow);
+        snapshot = s;
+        return s;
+    }
+
+    /**
+     * The sample count in the window, then the upper bucket edge of each quantile asked for (-1 when
+     * the window is empty), with no minimum count: for display, not for judging requests.
+     */
+    synchronized long[] quantiles(long nowNanos, double... qs) {
+        long[] merged = new long[BUCKETS];
+        long total = merge(nowNanos, merged);
+        long[] out = new long[1 + qs.length];
+        out[0] = total;
+        for (int i = 0; i < qs.length; i++) {
+            out[i + 1] = total == 0 ? -1 : upperEdge(merged, total, qs[i]);
+        }
+        return out;
+    }
+
+    /** Adds the counts of the slots inside the window into {@code merged}; returns their total. */
+    private long merge(long nowNanos, long[] merged) {
+        long epoch = Math.floorDiv(nowNanos, slotNanos);
         long total = 0;
         for (int slot = 0; slot < SLOTS; slot++) {
             long e = slotEpoch.get(slot);
@@ -91,10 +115,7 @@ final class WindowedHistogram {
                 total += c;
             }
         }
-        Snapshot s = total < MIN_SAMPLES ? new Snapshot(nowNanos, total, -1, -1, recordedNow)
-                : new Snapshot(nowNanos, total, upperEdge(merged, total, 0.95), upperEdge(merged, total, 0.99), recordedNow);
-        snapshot = s;
-        return s;
+        return total;
     }
 
     /** The upper edge, in nanoseconds, of the bucket holding the {@code q} quantile. */

@@ -6,6 +6,7 @@ import dev.zerver.effects.cache.CacheEffects;
 import dev.zerver.effects.db.JdbcEffects;
 import dev.zerver.effects.http.HttpEffects;
 import dev.zerver.otel.ZerverOtel;
+import dev.zerver.otel.viewer.ViewerSettings;
 import dev.zerver.telemetry.RecordListener;
 import dev.zerver.telemetry.Redaction;
 import java.time.Duration;
@@ -93,6 +94,7 @@ public final class BlogApp implements AutoCloseable {
         m.put(BlogConfig.COMMENTS_URL, commentsUrl == null ? "http://127.0.0.1:" + port() + " (this server)" : commentsUrl);
         m.put(BlogConfig.COMMENTS_RATE_LIMIT, commentsRate == 0 ? "0 (no limit)" : commentsRate + "/s");
         m.putAll(otel.settings().describe());
+        m.putAll(otel.viewerSettings().describe());
         m.replaceAll(Redaction::setting); // one redaction for every printed setting, as in telemetry
         return m;
     }
@@ -115,7 +117,9 @@ public final class BlogApp implements AutoCloseable {
         java.util.logging.Logger.getLogger("com.zaxxer.hikari").setLevel(java.util.logging.Level.WARNING);
         BlogApp blog;
         try {
-            blog = start(BlogConfig.merge(System.getenv(), args));
+            Map<String, String> config = BlogConfig.merge(System.getenv(), args);
+            config.putIfAbsent(ViewerSettings.PORT, BlogConfig.DEFAULT_VIEWER_PORT);
+            blog = start(config);
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
             System.exit(2);
@@ -130,5 +134,6 @@ public final class BlogApp implements AutoCloseable {
         blog.describe().forEach((k, v) -> System.out.println("  " + k + "=" + v));
         String url = "http://127.0.0.1:" + blog.port();
         System.out.println("Zerver blog listening on " + url + "/blogs  (try: curl " + url + "/blogs/posts/1; Ctrl-C stops)");
+        blog.otel().viewer().ifPresent(v -> System.out.println("Trace viewer on " + v.uri() + "  (every request of the blog, as a waterfall)"));
     }
 }

@@ -13,6 +13,8 @@ final class BlogConfig {
     static final String COMMENTS_URL = "BLOG_COMMENTS_URL";
     static final String COMMENTS_RATE_LIMIT = "BLOG_COMMENTS_RATE_LIMIT";
     static final String DEFAULT_DB_URL = "jdbc:sqlite:blog.db";
+    /** The trace viewer's port when the blog runs as a program (tests and embedders start without it). */
+    static final String DEFAULT_VIEWER_PORT = "8089";
 
     /** Flag, the variable it sets, and what it means (for --help). */
     static final String[][] FLAGS = {
@@ -26,6 +28,7 @@ final class BlogConfig {
         {"--effect-queue-capacity", "ZER_VER_EFFECT_QUEUE_CAPACITY", "effect jobs that may wait (4096)"},
         {"--comments-url", COMMENTS_URL, "base URL of the comments service (this server)"},
         {"--comments-rate-limit", COMMENTS_RATE_LIMIT, "comment fetches per second, 0 for no limit (0)"},
+        {"--viewer-port", "ZER_VER_VIEWER_PORT", "trace viewer port, on loopback (" + DEFAULT_VIEWER_PORT + "; off turns it off)"},
     };
 
     private BlogConfig() {}
