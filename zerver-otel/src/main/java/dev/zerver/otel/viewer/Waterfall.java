@@ -21,7 +21,6 @@ import java.util.Map;
 final class Waterfall {
     static final AttributeKey<Double> QUEUE_WAIT = AttributeKey.doubleKey("job.queue_wait_ms");
     static final AttributeKey<Double> DISPATCH = AttributeKey.doubleKey("job.dispatch_ms");
-    static final AttributeKey<String> QUEUE = AttributeKey.stringKey("job.queue");
     static final AttributeKey<String> PARK_CAUSE = AttributeKey.stringKey("job.park.cause");
     static final AttributeKey<String> PARK_TOKEN = AttributeKey.stringKey("job.park.token");
     static final AttributeKey<Long> LIMIT_CURRENT = AttributeKey.longKey("concurrency.limit.current");
@@ -104,12 +103,13 @@ final class Waterfall {
             return List.of();
         }
         boolean wholeJob = s.getKind() == SpanKind.CLIENT || s.getName().endsWith(".resume");
-        String queueName = s.getAttributes().get(QUEUE);
         List<Segment> out = new ArrayList<>();
         long t = s.getStartEpochNanos() - startEpochNanos;
         long end = s.getEndEpochNanos() - startEpochNanos;
         long q = Math.min(end - t, millisToNanos(queue));
-        out.add(new Segment("queue", null, queueName == null ? "queued" : "queued on the " + queueName + " queue", t, t + q));
+        // Effects wait for effect workers; the root's and continuations' jobs for step workers.
+        String queued = s.getKind() == SpanKind.CLIENT ? "queued for an effect worker" : "queued for a step worker";
+        out.add(new Segment("queue", null, queued, t, t + q));
         t += q;
         long d = Math.min(end - t, millisToNanos(dispatch));
         out.add(new Segment("dispatch", null, "dispatch", t, t + d));

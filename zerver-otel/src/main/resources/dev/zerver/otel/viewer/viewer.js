@@ -98,7 +98,10 @@ async function showTrace(id) {
       track.append(seg);
     }
     const time = el('span', { class: 'time' }, ms(s.endMs - s.startMs));
-    time.style.left = 'calc(' + scale(s.endMs) + ' + 4px)';
+    const endPct = t.durationMs > 0 ? (100 * s.endMs) / t.durationMs : 0;
+    if (endPct > 85) time.style.right = 'calc(' + (100 - endPct) + '% + 4px)'; // inside the bar's end, not past the edge
+    else time.style.left = 'calc(' + endPct + '% + 4px)';
+    if (endPct > 85) time.classList.add('inside');
     track.append(time);
     const label = el('div', { class: 'label', title: s.service + ' · ' + s.label }, s.label);
     label.style.paddingLeft = (0.3 + s.depth * 1.1) + 'em';
@@ -129,6 +132,7 @@ async function route() {
   try {
     if (hash.startsWith('#/trace/')) {
       show('trace-view');
+      $('live').textContent = '';
       await showTrace(hash.slice('#/trace/'.length));
     } else if (hash === '#/routes') {
       show('routes-view');
@@ -146,7 +150,9 @@ async function route() {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
-  for (const id of ['filter-route', 'filter-status', 'filter-min']) $(id).addEventListener('input', () => refreshRequests(true));
+  for (const id of ['filter-route', 'filter-status', 'filter-min']) {
+    for (const type of ['input', 'change']) $(id).addEventListener(type, () => refreshRequests(true));
+  }
   $('filters').addEventListener('submit', (e) => e.preventDefault());
   window.addEventListener('hashchange', route);
   route();
