@@ -5,7 +5,8 @@
 # dropped) divided by the requests served. Less noisy than the process total: JIT compiler
 # threads and the exporter's own threads are separate lines.
 #   JAR=examples/blog/target/zerver-blog.jar CONFIG=otlp bench/thread-cpu.sh
-# CONFIG: off | otlp (every trace over OTLP http/protobuf to bench/otlp_sink.py). Bounded: about
+# CONFIG: off | otlp (every trace over OTLP http/protobuf to bench/otlp_sink.py) | viewer (off, with the
+# trace viewer capturing). Bounded: about
 # WARMUP + 3 x (DURATION + 2 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,23 +24,24 @@ python3 bench/otlp_sink.py "$SINK" &
 case $CONFIG in
   off) settings=(OTEL_TRACES_EXPORTER=none) ;;
   otlp) settings=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK OTEL_BSP_SCHEDULE_DELAY=200 OTEL_BSP_MAX_QUEUE_SIZE=65536) ;;
-  *) echo "CONFIG is off or otlp" >&2; exit 2 ;;
+  viewer) settings=(OTEL_TRACES_EXPORTER=none ZER_VER_VIEWER_PORT=0) ;;
+  *) echo "CONFIG is off, otlp or viewer" >&2; exit 2 ;;
 esac
-env ZER_VER_PORT=$PORT ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" "${settings[@]}" java -jar "$JAR" >"$work/server.log" 2>&1 &
+env ZER_VER_PORT=$PORT ZER_VER_VIEWER_PORT=off ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" "${settings[@]}" java -jar "$JAR" >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$ROUTE" && break; sleep 0.2; done
 wrk -t2 -c16 -d"${WARMUP:-20s}" "http://127.0.0.1:$PORT$ROUTE" >/dev/null
-snapshot() { # "group ticks" per thread group
+snapshot() { # "group nanoseconds" per thread group: time on CPU from schedstat, exact (not sampled at clock ticks)
   for t in /proc/"$pid"/task/*; do
-    printf '%s\t%s\n' "$(sed 's/[-#]*[0-9]*$//' "$t/comm")" "$(awk '{print $14 + $15}' "$t/stat")"
+    printf '%s\t%s\n' "$(sed 's/[-#]*[0-9]*$//' "$t/comm")" "$(awk '{print $1}' "$t/schedstat")"
   done | awk -F'\t' '{a[$1] += $2} END {for (k in a) print k "\t" a[k]}'
 }
 for run in 1 2 3; do
   snapshot >"$work/a"
   reqs=$(wrk -t2 -c16 -d"$DURATION" -s "$work/rate.lua" "http://127.0.0.1:$PORT$ROUTE" | awk '/requests in/ {print $1}')
   snapshot >"$work/b"
-  awk -F'\t' -v q="$reqs" -v t="$(getconf CLK_TCK)" -v r="$run" 'NR == FNR {a[$1] = $2; next}
-    {d = $2 - a[$1]; if (d > 0) printf "%s\t%s\t%.1f\n", r, $1, d / t * 1e6 / q}' "$work/a" "$work/b" >>"$work/runs"
+  awk -F'\t' -v q="$reqs" -v r="$run" 'NR == FNR {a[$1] = $2; next}
+    {d = $2 - a[$1]; if (d > 0) printf "%s\t%s\t%.1f\n", r, $1, d / 1000 / q}' "$work/a" "$work/b" >>"$work/runs"
 done
 echo "CPU us per request by thread group ($CONFIG, $RATE req/s, median of 3 runs):"
 sort -t$'\t' -k2,2 -k3,3n "$work/runs" | awk -F'\t' '{v[$2] = v[$2] " " $3; n[$2]++}

@@ -6,6 +6,10 @@
 #   sampled  ZER_VER_SAMPLER=head:0.1,tail:error|promoted, exported the same way
 #   console  the embedded default: a waterfall per request on standard output (to a file here)
 #   debug    as otlp, with ZER_VER_DEBUG_JOBS=1
+#   viewer   as off, with the trace viewer capturing every request (ZER_VER_VIEWER_PORT=0; not in
+#            the default CONFIGS: CONFIGS="off viewer otlp otlp-viewer" measures what capture costs)
+#   otlp-viewer  as otlp, with the trace viewer
+# Every other configuration runs with the viewer off (the blog program turns it on by default).
 # Per configuration and round: requests/s, p50 and p99 latency at saturation (wrk -t2 -c16), then
 # the server process's own CPU time (JIT compiler threads excluded) per request at a fixed rate below saturation (RATE, default
 # 2000 req/s: utime+stime from /proc over that run divided by the requests wrk completed, so neither
@@ -34,13 +38,14 @@ LUA
 python3 bench/otlp_sink.py "$SINK" &
 sleep 1
 sink_bytes() { curl -sf "http://127.0.0.1:$SINK/bytes"; }
-# The process's CPU ticks without the JIT compiler threads, whose late compilations would otherwise
-# land on whichever configuration happens to run them.
-cpu_ticks() {
+# The process's CPU nanoseconds (schedstat: exact, not sampled at clock ticks) without the JIT
+# compiler threads, whose late compilations would otherwise land on whichever configuration happens
+# to run them.
+cpu_nanos() {
   local total=0 t
   for t in /proc/"$1"/task/*; do
     case $(cat "$t/comm" 2>/dev/null) in "C1 Compiler"*|"C2 Compiler"*) continue ;; esac
-    total=$((total + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0)))
+    total=$((total + $(awk '{print $1}' "$t/schedstat" 2>/dev/null || echo 0)))
   done
   echo "$total"
 }
@@ -53,13 +58,16 @@ settings() {
     sampled) echo "${otlp[@]}" "ZER_VER_SAMPLER=head:0.1,tail:error|promoted" ;;
     console) echo OTEL_TRACES_EXPORTER=console ;;
     debug) echo "${otlp[@]}" ZER_VER_DEBUG_JOBS=1 ;;
+    viewer) echo OTEL_TRACES_EXPORTER=none ZER_VER_VIEWER_PORT=0 ;;
+    otlp-viewer) echo "${otlp[@]}" ZER_VER_VIEWER_PORT=0 ;;
+    *) echo "unknown configuration $1" >&2; exit 2 ;;
   esac
 }
 
 round() { # config name, variant name, jar
   local name=$1 variant=$2 jar=$3
   # shellcheck disable=SC2046
-  env ZER_VER_PORT=$PORT ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" $(settings "$name") \
+  env ZER_VER_PORT=$PORT ZER_VER_VIEWER_PORT=off ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" $(settings "$name") \
     java -jar "$jar" >"$work/$name.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$ROUTE" && break; sleep 0.2; done
@@ -68,9 +76,9 @@ round() { # config name, variant name, jar
   local bytes0 cpu0 out fixed rps p50 p99 reqs cpu1 bytes1
   out=$(wrk -t2 -c16 -d"$DURATION" --latency "http://127.0.0.1:$PORT$ROUTE")
   sleep 1
-  bytes0=$(sink_bytes); cpu0=$(cpu_ticks "$pid")
+  bytes0=$(sink_bytes); cpu0=$(cpu_nanos "$pid")
   fixed=$(wrk -t2 -c16 -d"$DURATION" -s "$work/rate.lua" "http://127.0.0.1:$PORT$ROUTE")
-  cpu1=$(cpu_ticks "$pid")
+  cpu1=$(cpu_nanos "$pid")
   sleep 1
   bytes1=$(sink_bytes)
   kill "$pid"; wait "$pid" 2>/dev/null || true
@@ -78,11 +86,10 @@ round() { # config name, variant name, jar
   p50=$(echo "$out" | awk '$1=="50%" {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
   reqs=$(echo "$fixed" | awk '/requests in/ {print $1}')
-  local ticks; ticks=$(getconf CLK_TCK)
   [ "$variant" = now ] || name="$variant/$name"
-  awk -v n="$name" -v r="$rps" -v a="$p50" -v b="$p99" -v c0="$cpu0" -v c1="$cpu1" -v t="$ticks" -v q="$reqs" \
+  awk -v n="$name" -v r="$rps" -v a="$p50" -v b="$p99" -v c0="$cpu0" -v c1="$cpu1" -v q="$reqs" \
       -v b0="$bytes0" -v b1="$bytes1" 'BEGIN {
-    printf "%s %s %s %s %.1f %.0f\n", n, r, a, b, (c1 - c0) / t * 1e6 / q, (b1 - b0) / q }'
+    printf "%s %s %s %s %.1f %.0f\n", n, r, a, b, (c1 - c0) / 1000 / q, (b1 - b0) / q }'
 }
 
 results=()
