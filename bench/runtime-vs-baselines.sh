@@ -6,6 +6,7 @@
 #   api-zerver     the blog's GET /blogs/api/posts/1 (one db.get on SQLite, JSON out)
 #   api-netty      bare Netty doing the same read (HikariCP + sqlite-jdbc on 4 blocking threads, Jackson)
 #   page-zerver    the blog's post page GET /blogs/posts/1 (db, cache, an HTTP call to its own API, markdown)
+#   api-before, page-before  as api-zerver and page-zerver with another build of the blog, BEFORE=path/to/zerver-blog.jar
 # Per configuration and round: requests/s, p50 and p99 with wrk -t2 -c16 at saturation, the
 # server's CPU per request over that run (schedstat, JIT compiler threads left out) and its thread
 # count at the end of the run (and, for page-zerver, the most threads seen under -c64).
@@ -16,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-15s}
+WARMUP=${WARMUP:-20s}
 CONFIGS=${CONFIGS:-hello-zerver hello-netty api-zerver api-netty page-zerver}
 PORT=18081
 BLOG=examples/blog/target/zerver-blog.jar
@@ -34,6 +35,10 @@ start() { # config -> starts the server in the background, prints its pid and th
       echo "$! /blogs/api/posts/1" ;;
     api-netty) java -jar "$BASE" api $PORT "jdbc:sqlite:$work/blog.db" >"$work/server.log" 2>&1 & echo "$! /blogs/api/posts/1" ;;
     page-zerver) env "${off[@]}" ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" java -jar "$BLOG" >"$work/server.log" 2>&1 &
+      echo "$! /blogs/posts/1" ;;
+    api-before) env "${off[@]}" ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" java -jar "$BEFORE" >"$work/server.log" 2>&1 &
+      echo "$! /blogs/api/posts/1" ;;
+    page-before) env "${off[@]}" ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" java -jar "$BEFORE" >"$work/server.log" 2>&1 &
       echo "$! /blogs/posts/1" ;;
     *) echo "unknown configuration $1" >&2; exit 2 ;;
   esac
@@ -64,7 +69,7 @@ run() { # config round
   out=$(wrk -t2 -c16 -d"$DURATION" --latency "http://127.0.0.1:$PORT$path")
   cpu1=$(cpu_nanos "$pid")
   threads=$(ls /proc/"$pid"/task | wc -l)
-  if [ "$1" = page-zerver ]; then # the thread count under 64 connections, sampled each second
+  if [ "${1#page-}" != "$1" ]; then # the thread count under 64 connections, sampled each second
     wrk -t2 -c64 -d"$DURATION" "http://127.0.0.1:$PORT$path" >/dev/null &
     local w=$!
     while kill -0 $w 2>/dev/null; do

@@ -4,8 +4,10 @@ package dev.zerver;
 public enum EffectKind {
     DB, HTTP, CACHE, KV, QUEUE, FS, COMPUTE, TIMER, OTHER;
 
+    private final String value = name().toLowerCase(java.util.Locale.ROOT);
+
     /** The lowercase name used in telemetry. */
     public String value() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return value;
     }
 }

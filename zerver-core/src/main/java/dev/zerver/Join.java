@@ -17,8 +17,10 @@ public enum Join {
      */
     FIRST_SUCCESS;
 
+    private final String value = name().toLowerCase(java.util.Locale.ROOT);
+
     /** The lowercase name used in telemetry. */
     public String value() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return value;
     }
 }

@@ -7,8 +7,10 @@ public enum Mode {
     /** One after another, in order, stopping once the join is decided. */
     SEQUENTIAL;
 
+    private final String value = name().toLowerCase(java.util.Locale.ROOT);
+
     /** The lowercase name used in telemetry. */
     public String value() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return value;
     }
 }

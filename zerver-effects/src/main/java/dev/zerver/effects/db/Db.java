@@ -97,17 +97,18 @@ public final class Db {
             throw new IllegalArgumentException("SQL text is empty");
         }
         Object[] values = params == null ? new Object[0] : params;
-        int marks = SqlText.placeholders(sql);
+        SqlText.Analysis sqlText = SqlText.analysis(sql);
+        int marks = sqlText.placeholders();
         if (marks != values.length) {
             throw new IllegalArgumentException("SQL has " + marks + " placeholder(s) but " + values.length
                     + " parameter(s) were given: " + sql);
         }
-        String op = SqlText.operation(sql);
+        String op = sqlText.operation();
         if (!List.of("SELECT", "INSERT", "UPDATE", "DELETE").contains(op)) {
             throw new IllegalArgumentException("SQL must start with SELECT, WITH, INSERT, UPDATE or DELETE, got '"
                     + op.toLowerCase(Locale.ROOT) + "': " + sql);
         }
-        return new DbRequest(op, SqlText.table(sql), sql, Arrays.asList(values), shape);
+        return new DbRequest(op, sqlText.table(), sql, Arrays.asList(values), shape);
     }
 
     private static Effect effect(String operation, DbRequest request) {

@@ -169,7 +169,7 @@ public final class JdbcEffects implements KnownSettings, EffectHandler<DbRequest
         if (namespace != null) {
             ctx.attribute("db.namespace", namespace);
         }
-        ctx.attribute("db.query.text", SqlText.sanitized(r.sql()));
+        ctx.attribute("db.query.text", SqlText.analysis(r.sql()).sanitized());
         if (serverAddress != null) {
             ctx.attribute("server.address", serverAddress);
             if (serverPort > 0) {
@@ -249,11 +249,15 @@ public final class JdbcEffects implements KnownSettings, EffectHandler<DbRequest
         try (ResultSet rs = st.executeQuery()) {
             ResultSetMetaData md = rs.getMetaData();
             int columns = md.getColumnCount();
+            String[] labels = new String[columns];
+            for (int i = 0; i < columns; i++) {
+                labels[i] = md.getColumnLabel(i + 1).toLowerCase(Locale.ROOT);
+            }
             while (rs.next()) {
-                Map<String, Object> row = new LinkedHashMap<>();
+                Map<String, Object> row = new LinkedHashMap<>(columns * 2);
                 for (int i = 1; i <= columns; i++) {
                     Object v = rs.getObject(i);
-                    row.put(md.getColumnLabel(i).toLowerCase(Locale.ROOT), v);
+                    row.put(labels[i - 1], v);
                     size += v instanceof byte[] b ? b.length : v == null ? 0 : v.toString().length();
                 }
                 rows.add(row);

@@ -1,6 +1,7 @@
 package dev.zerver.effects.db;
 
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -12,7 +13,29 @@ final class SqlText {
     private static final Pattern STRING_LITERAL = Pattern.compile("'(?:[^']|'')*'");
     private static final Pattern NUMBER_LITERAL = Pattern.compile("(?<![A-Za-z0-9_$.])-?\\d+(?:\\.\\d+)?(?![A-Za-z0-9_])");
 
+    /**
+     * What telemetry reads from a statement, by SQL text: statements are mostly constants of the
+     * application, so each is analysed once. Bounded: past {@link #MAX_CACHED} texts (SQL built
+     * per call), statements are analysed every time instead.
+     */
+    record Analysis(String operation, String table, int placeholders, String sanitized) {}
+
+    static final int MAX_CACHED = 1024;
+    private static final ConcurrentHashMap<String, Analysis> CACHE = new ConcurrentHashMap<>();
+
     private SqlText() {}
+
+    /** The statement's operation, table, placeholder count and sanitized text, cached per text. */
+    static Analysis analysis(String sql) {
+        Analysis a = CACHE.get(sql);
+        if (a == null) {
+            a = new Analysis(operation(sql), table(sql), placeholders(sql), sanitized(sql));
+            if (CACHE.size() < MAX_CACHED) {
+                CACHE.putIfAbsent(sql, a);
+            }
+        }
+        return a;
+    }
 
     static String identifier(String what, String name) {
         if (name == null || !IDENTIFIER.matcher(name).matches()) {
