@@ -53,7 +53,8 @@ public interface EffectContext {
 
     /**
      * A W3C {@code traceparent} naming this effect as the parent, for outgoing requests; its flags
-     * carry the head decision, so that the peer can follow it.
+     * carry the head decision, so that the peer can follow it. Null when the application propagates
+     * no trace context ({@link dev.zerver.telemetry.Propagation}): send none then.
      */
     default String traceparent() {
         return "00-" + traceId() + "-" + spanId() + (sampled() ? "-01" : "-00");

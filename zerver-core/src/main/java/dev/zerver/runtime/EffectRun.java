@@ -272,6 +272,11 @@ final class EffectRun implements Job.Work {
         }
 
         @Override
+        public String traceparent() {
+            return request().runtime().propagation().traceContext() ? EffectContext.super.traceparent() : null;
+        }
+
+        @Override
         public String spanId() {
             return effectRecord.spanId();
         }

@@ -15,6 +15,7 @@ import dev.zerver.telemetry.ExecutionScopes;
 import dev.zerver.telemetry.JobRecord;
 import dev.zerver.telemetry.JobType;
 import dev.zerver.telemetry.NeedRecord;
+import dev.zerver.telemetry.Propagation;
 import dev.zerver.telemetry.Redaction;
 import dev.zerver.telemetry.RequestRecord;
 import dev.zerver.telemetry.StepLayer;
@@ -67,7 +68,8 @@ final class RequestExecution implements InFlightRequest {
         Clock clock = runtime.clock();
         long now = clock.nanoTime();
         long offset = clock.epochNanos() - now;
-        TraceParent parent = TraceParent.parse(in.header("traceparent"));
+        Propagation propagation = runtime.propagation();
+        TraceParent parent = propagation.traceContext() ? TraceParent.parse(in.header("traceparent")) : null;
         String traceId = parent != null ? parent.traceId() : runtime.ids().traceId();
         String requestId = parent != null ? parent.traceId() : sanitizeRequestId(in.header("x-request-id"));
         if (requestId == null) {
@@ -100,7 +102,7 @@ final class RequestExecution implements InFlightRequest {
                 .server(serverAddress, serverPort)
                 .client(in.clientAddress(), in.clientPort())
                 .userAgent(in.header("user-agent"))
-                .baggage(baggageOf(in.header("baggage")))
+                .baggage(propagation.baggage() ? baggageOf(in.header("baggage")) : null)
                 .bodySize(in.body().length)
                 .build();
         RequestExecution exec = new RequestExecution(runtime, record, new RequestContext(in, requestId, record, clock),

@@ -8,6 +8,7 @@ import dev.zerver.effects.EffectHandlers;
 import dev.zerver.routing.Router;
 import dev.zerver.telemetry.ExecutionScopes;
 import dev.zerver.telemetry.HeadSampler;
+import dev.zerver.telemetry.Propagation;
 import dev.zerver.telemetry.RecordListener;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +38,7 @@ public final class ZerverRuntime implements AutoCloseable {
     private final IdGenerator ids;
     private final JobSystem jobs;
     private final HeadSampler headSampler;
+    private final Propagation propagation;
     private final ExecutionScopes scopes;
     private final Set<RequestExecution> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
@@ -60,6 +62,8 @@ public final class ZerverRuntime implements AutoCloseable {
                 .findFirst().orElse(ExecutionScopes.NONE);
         this.headSampler = this.listeners.stream().filter(l -> l instanceof HeadSampler).map(l -> (HeadSampler) l)
                 .findFirst().orElse(HeadSampler.FOLLOW_PARENT);
+        this.propagation = this.listeners.stream().filter(l -> l instanceof Propagation).map(l -> (Propagation) l)
+                .findFirst().orElse(Propagation.W3C);
         this.handlers = handlers;
         this.clock = clock;
         this.timers = timers != null ? timers : new SystemTimers();
@@ -165,6 +169,11 @@ public final class ZerverRuntime implements AutoCloseable {
     /** The first listener that is a {@link HeadSampler}, else {@link HeadSampler#FOLLOW_PARENT}. */
     HeadSampler headSampler() {
         return headSampler;
+    }
+
+    /** The first listener that is a {@link Propagation}, else both W3C headers. */
+    Propagation propagation() {
+        return propagation;
     }
 
     /** False once shutdown has begun: new requests are answered 503 and connections close after their response. */

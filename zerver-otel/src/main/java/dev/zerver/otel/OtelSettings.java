@@ -52,6 +52,7 @@ public final class OtelSettings {
     public static final String BSP_MAX_QUEUE_SIZE = "OTEL_BSP_MAX_QUEUE_SIZE";
     public static final String BSP_MAX_EXPORT_BATCH_SIZE = "OTEL_BSP_MAX_EXPORT_BATCH_SIZE";
     public static final String SEMCONV_STABILITY_OPT_IN = "OTEL_SEMCONV_STABILITY_OPT_IN";
+    public static final String PROPAGATORS = "OTEL_PROPAGATORS";
 
     /** Where traces go. */
     public enum TracesExporter {
@@ -91,6 +92,14 @@ public final class OtelSettings {
         ALL
     }
 
+    /** A W3C header Zerver reads from requests and passes on ({@code OTEL_PROPAGATORS}). */
+    public enum Propagator {
+        /** {@code traceparent}: continue the caller's trace; tell downstream services ours. */
+        TRACECONTEXT,
+        /** {@code baggage}: keep the caller's baggage and pass it on. */
+        BAGGAGE
+    }
+
     /** Which HTTP attribute keys are emitted ({@code OTEL_SEMCONV_STABILITY_OPT_IN}). */
     public enum HttpSemconv {
         /** Stable keys and the old ones ({@code http/dup}, the default this release). */
@@ -126,6 +135,7 @@ public final class OtelSettings {
     private final int maxQueueSize;
     private final int maxExportBatchSize;
     private final HttpSemconv httpSemconv;
+    private final java.util.Set<Propagator> propagators;
 
     private OtelSettings(Builder b) {
         promoteQueue = b.promoteQueue;
@@ -158,6 +168,7 @@ public final class OtelSettings {
         maxQueueSize = b.maxQueueSize;
         maxExportBatchSize = Math.min(b.maxExportBatchSize, b.maxQueueSize);
         httpSemconv = b.httpSemconv;
+        propagators = java.util.Collections.unmodifiableSet(java.util.EnumSet.copyOf(b.propagators));
     }
 
     public static Builder builder() {
@@ -226,6 +237,9 @@ public final class OtelSettings {
         b.maxExportBatchSize = env.integer(BSP_MAX_EXPORT_BATCH_SIZE, b.maxExportBatchSize, 1, 10_000_000);
         b.httpSemconv = env.parse(SEMCONV_STABILITY_OPT_IN, b.httpSemconv, OtelSettings::semconv,
                 "a comma-separated list such as http/dup or http");
+        b.propagators = env.parse(PROPAGATORS, b.propagators, OtelSettings::propagators,
+                "tracecontext, baggage, both (tracecontext,baggage) or none; b3, jaeger, xray and ottrace are not"
+                        + " supported");
         return b.build();
     }
 
@@ -294,6 +308,31 @@ public final class OtelSettings {
             }
         }
         throw new IllegalArgumentException(v);
+    }
+
+    /** A comma list of {@code tracecontext} and {@code baggage}, or {@code none} alone. */
+    private static java.util.Set<Propagator> propagators(String v) {
+        java.util.Set<Propagator> out = java.util.EnumSet.noneOf(Propagator.class);
+        boolean none = false;
+        for (String part : v.split(",", -1)) {
+            switch (part.trim().toLowerCase(Locale.ROOT)) {
+                case "tracecontext":
+                    out.add(Propagator.TRACECONTEXT);
+                    break;
+                case "baggage":
+                    out.add(Propagator.BAGGAGE);
+                    break;
+                case "none":
+                    none = true;
+                    break;
+                default:
+                    throw new IllegalArgumentException(v);
+            }
+        }
+        if (none && !out.isEmpty()) {
+            throw new IllegalArgumentException(v);
+        }
+        return out;
     }
 
     private static boolean compression(String v) {
@@ -490,6 +529,11 @@ public final class OtelSettings {
         return httpSemconv;
     }
 
+    /** The W3C headers read from requests and passed on; empty for {@code OTEL_PROPAGATORS=none}. */
+    public java.util.Set<Propagator> propagators() {
+        return propagators;
+    }
+
     /** The effective settings, for a start-up banner (header values are never shown). */
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -509,6 +553,8 @@ public final class OtelSettings {
         m.put(JOB_EVENTS, jobEvents.name().toLowerCase(Locale.ROOT));
         m.put(SAMPLER, sampler.toString());
         m.put(SEMCONV_STABILITY_OPT_IN, httpSemconv == HttpSemconv.STABLE ? "http" : "http/dup");
+        m.put(PROPAGATORS, propagators.isEmpty() ? "none"
+                : String.join(",", propagators.stream().map(p -> p.name().toLowerCase(Locale.ROOT)).toList()));
         m.replaceAll(Redaction::setting);
         return m;
     }
@@ -542,6 +588,7 @@ public final class OtelSettings {
         private int maxQueueSize = 2048;
         private int maxExportBatchSize = 512;
         private HttpSemconv httpSemconv = HttpSemconv.DUPLICATE;
+        private java.util.Set<Propagator> propagators = java.util.EnumSet.allOf(Propagator.class);
 
         private Builder() {}
 
@@ -574,6 +621,7 @@ public final class OtelSettings {
             c.maxQueueSize = maxQueueSize;
             c.maxExportBatchSize = maxExportBatchSize;
             c.httpSemconv = httpSemconv;
+            c.propagators = java.util.EnumSet.copyOf(propagators);
             return c;
         }
 
@@ -700,6 +748,13 @@ public final class OtelSettings {
         /** {@code OTEL_SEMCONV_STABILITY_OPT_IN}. */
         public Builder httpSemconv(HttpSemconv value) {
             httpSemconv = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** {@code OTEL_PROPAGATORS}: the W3C headers to read and pass on (none: an empty set). */
+        public Builder propagators(java.util.Set<Propagator> value) {
+            propagators = java.util.EnumSet.noneOf(Propagator.class);
+            propagators.addAll(value);
             return this;
         }
 

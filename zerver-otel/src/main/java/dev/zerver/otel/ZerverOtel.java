@@ -9,6 +9,7 @@ import dev.zerver.otel.viewer.TraceViewer;
 import dev.zerver.otel.viewer.ViewerSettings;
 import dev.zerver.telemetry.ExecutionScopes;
 import dev.zerver.telemetry.HeadSampler;
+import dev.zerver.telemetry.Propagation;
 import dev.zerver.telemetry.RecordListener;
 import dev.zerver.telemetry.RequestRecord;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
@@ -47,7 +48,8 @@ import org.slf4j.MDC;
  * output; {@code OTEL_EXPORTER_OTLP_ENDPOINT} sends OTLP to a collector instead. Closing it (the
  * application does so when it stops) exports what is queued.
  */
-public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionScopes, KnownSettings, AutoCloseable {
+public final class ZerverOtel implements RecordListener, HeadSampler, Propagation, ExecutionScopes, KnownSettings,
+        AutoCloseable {
     /** The MDC keys of the current request's trace and span while Zerver runs its code. */
     public static final String MDC_TRACE_ID = "trace_id";
     public static final String MDC_SPAN_ID = "span_id";
@@ -140,6 +142,18 @@ public final class ZerverOtel implements RecordListener, HeadSampler, ExecutionS
         } else {
             MDC.put(key, previous);
         }
+    }
+
+    /** {@code OTEL_PROPAGATORS} has {@code tracecontext} (the default does). */
+    @Override
+    public boolean traceContext() {
+        return settings.propagators().contains(OtelSettings.Propagator.TRACECONTEXT);
+    }
+
+    /** {@code OTEL_PROPAGATORS} has {@code baggage} (the default does). */
+    @Override
+    public boolean baggage() {
+        return settings.propagators().contains(OtelSettings.Propagator.BAGGAGE);
     }
 
     /** The head decision at the start of each request ({@link HeadSampler}); outgoing {@code traceparent} flags carry it. */

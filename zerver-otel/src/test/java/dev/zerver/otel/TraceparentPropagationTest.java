@@ -35,6 +35,10 @@ class TraceparentPropagationTest {
     private Zerver app;
 
     private void start(String sampler) throws Exception {
+        start(Map.of("OTEL_TRACES_EXPORTER", "none", "ZER_VER_SAMPLER", sampler));
+    }
+
+    private void start(Map<String, String> env) throws Exception {
         peer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         peer.createContext("/", ex -> {
             seen.add(ex.getRequestHeaders().getFirst("traceparent"));
@@ -47,8 +51,7 @@ class TraceparentPropagationTest {
         });
         peer.start();
         String url = "http://127.0.0.1:" + peer.getAddress().getPort() + "/comments";
-        ZerverOtel otel = ZerverOtel.builder().environment(Map.of("OTEL_TRACES_EXPORTER", "none", "ZER_VER_SAMPLER", sampler))
-                .build();
+        ZerverOtel otel = ZerverOtel.builder().environment(env).build();
         app = Zerver.builder().environment(Map.of()).port(0).listener(otel).effectHandler(HttpEffects.builder().build())
                 .get("/page", Step.named("page").writes(OUT).run(ctx -> {
                     String user = io.opentelemetry.api.baggage.Baggage.current().getEntryValue("user");
@@ -108,5 +111,45 @@ class TraceparentPropagationTest {
         assertThat(flagsSent(null)).isEqualTo("01");
         assertThat(flagsSent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")).as("an unsampled caller is followed")
                 .isEqualTo("00");
+    }
+
+    private static final String CALLER = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    /** One page request with the caller's traceparent and baggage; returns the trace id the peer was told of, or null. */
+    private String callWithCallerHeaders() throws Exception {
+        seen.clear();
+        InboundRequest in = InboundRequest.builder().method("GET").uri("/page").header("traceparent", CALLER)
+                .header("baggage", "user=ana").build();
+        assertThat(InProcess.send(app, in).await(10, TimeUnit.SECONDS).bodyText()).isEqualTo("ok");
+        assertThat(seen).hasSize(1);
+        return seen.get(0) == null ? null : seen.get(0).substring(3, 35);
+    }
+
+    @Test
+    void withoutTraceContextRequestsStartTheirOwnTraceAndSendNone() throws Exception {
+        start(Map.of("OTEL_TRACES_EXPORTER", "none", "OTEL_PROPAGATORS", "baggage"));
+        assertThat(callWithCallerHeaders()).as("traceparent sent to the peer").isNull();
+        assertThat(baggageInStep).containsExactly("ana");
+        assertThat(baggageSeen).containsExactly("user=ana");
+    }
+
+    @Test
+    void withoutBaggageTheCallersBaggageStops() throws Exception {
+        start(Map.of("OTEL_TRACES_EXPORTER", "none", "OTEL_PROPAGATORS", "tracecontext"));
+        assertThat(callWithCallerHeaders()).as("the caller's trace continues").isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(baggageInStep).containsExactly("(none)");
+        assertThat(baggageSeen).containsExactly("(none)");
+    }
+
+    @Test
+    void noneDropsBothAndOtherPropagatorsAreRefused() throws Exception {
+        start(Map.of("OTEL_TRACES_EXPORTER", "none", "OTEL_PROPAGATORS", "none"));
+        assertThat(callWithCallerHeaders()).isNull();
+        assertThat(baggageSeen).containsExactly("(none)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ZerverOtel.builder()
+                        .environment(Map.of("OTEL_PROPAGATORS", "tracecontext,b3")).build())
+                .isInstanceOf(dev.zerver.config.ConfigException.class)
+                .hasMessage("OTEL_PROPAGATORS=\"tracecontext,b3\" is not valid: expected tracecontext, baggage, both"
+                        + " (tracecontext,baggage) or none; b3, jaeger, xray and ottrace are not supported");
     }
 }

@@ -131,8 +131,11 @@ public final class HttpEffects implements EffectHandler<HttpCall>, AutoCloseable
             permit.release();
             return;
         }
-        HttpRequest.Builder rb = HttpRequest.newBuilder(call.uri()).timeout(responseTimeout)
-                .header("traceparent", ctx.traceparent());
+        HttpRequest.Builder rb = HttpRequest.newBuilder(call.uri()).timeout(responseTimeout);
+        String traceparent = ctx.traceparent();
+        if (traceparent != null) {
+            rb.header("traceparent", traceparent);
+        }
         boolean ownBaggage = false;
         for (HttpCall.Header h : call.headers()) {
             rb.header(h.name(), h.value());
