@@ -9,7 +9,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +36,6 @@ final class OtlpHttpSink implements TraceSink {
     private final boolean gzip;
     private final Duration timeout;
     private final HttpClient client;
-    private final ExecutorService clientThreads;
     private final ScheduledExecutorService retryThread;
     private final RetryTimer timer;
     private final InFlight<Slot> slots;
@@ -61,10 +59,10 @@ final class OtlpHttpSink implements TraceSink {
         this.gzip = gzip;
         this.timeout = timeout;
         this.slots = new InFlight<>(maxInFlight, () -> new Slot(encoders.get()));
-        // The client's own work (connections, completions) on one bounded, named daemon thread.
-        this.clientThreads = Executors.newSingleThreadExecutor(daemon("zerver-otlp-http"));
+        // Completions run where they complete, on the client's selector thread: they only count and
+        // return a slot. An executor thread cost a hand-off at every stage of each export.
         this.client = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1)
-                .executor(clientThreads).build();
+                .executor(Runnable::run).build();
         if (timer == null) {
             this.retryThread = Executors.newSingleThreadScheduledExecutor(daemon("zerver-otlp-retry"));
             this.timer = (retry, after) -> retryThread.schedule(retry, after.toNanos(), TimeUnit.NANOSECONDS);
@@ -171,7 +169,6 @@ final class OtlpHttpSink implements TraceSink {
         if (retryThread != null) {
             retryThread.shutdownNow();
         }
-        clientThreads.shutdown();
     }
 
 }
