@@ -11,7 +11,7 @@
 # server's CPU per request over that run (schedstat, JIT compiler threads left out) and its thread
 # count at the end of the run (and, for page-zerver, the most threads seen under -c64).
 # Prints each round, then medians and the ratios the runtime issue sets targets for.
-# Needs: mvn -B -q package -DskipTests; mvn -B -q -f bench/baselines/pom.xml package; wrk.
+# Needs: mvn -B -q -Pbench package -DskipTests; wrk.
 # Bounded: ROUNDS x 5 runs of about WARMUP + DURATION + 5 s each (page-zerver twice that).
 set -euo pipefail
 cd "$(dirname "$0")/.."
