@@ -119,8 +119,23 @@ class TraceViewerBrowserTest {
         }
     }
 
+    /** The text of every element matching {@code css}, read in one script: the live list may re-render meanwhile. */
+    @SuppressWarnings("unchecked")
     private static List<String> texts(String css) {
-        return browser.findElements(By.cssSelector(css)).stream().map(WebElement::getText).toList();
+        return (List<String>) browser.executeScript(
+                "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText.trim());", css);
+    }
+
+    /** Clicks the first element matching {@code css}, again if the live list replaced it meanwhile. */
+    private static void click(String css) {
+        until("a clickable " + css, () -> {
+            try {
+                browser.findElement(By.cssSelector(css)).click();
+                return true;
+            } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+                return false;
+            }
+        });
     }
 
     @Test
@@ -148,7 +163,7 @@ class TraceViewerBrowserTest {
             assertThat(get(blog, "/blogs/posts/1")).isEqualTo(200);
             until("the second post page", () -> texts("#requests tbody td.route").size() == 2);
 
-            browser.findElement(By.cssSelector("#requests tbody tr")).click();
+            click("#requests tbody tr");
             waiting().until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#waterfall .row")));
             List<String> labels = texts("#waterfall .row .label");
             assertThat(labels).contains("http.server: GET /blogs/posts/{id}", "step.load_blog_post_page",
