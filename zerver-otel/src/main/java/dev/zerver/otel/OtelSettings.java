@@ -47,6 +47,10 @@ public final class OtelSettings {
     public static final String TRACES_COMPRESSION = "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION";
     public static final String TIMEOUT = "OTEL_EXPORTER_OTLP_TIMEOUT";
     public static final String TRACES_TIMEOUT = "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT";
+    public static final String METRICS_PROTOCOL = "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL";
+    public static final String METRICS_HEADERS = "OTEL_EXPORTER_OTLP_METRICS_HEADERS";
+    public static final String METRICS_COMPRESSION = "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION";
+    public static final String METRICS_TIMEOUT = "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT";
     public static final String BSP_SCHEDULE_DELAY = "OTEL_BSP_SCHEDULE_DELAY";
     public static final String BSP_EXPORT_TIMEOUT = "OTEL_BSP_EXPORT_TIMEOUT";
     public static final String BSP_MAX_QUEUE_SIZE = "OTEL_BSP_MAX_QUEUE_SIZE";
@@ -128,6 +132,10 @@ public final class OtelSettings {
     private final String metricsEndpoint;
     private final Protocol protocol;
     private final Map<String, String> headers;
+    private final Protocol metricsProtocol;
+    private final Map<String, String> metricsHeaders;
+    private final boolean metricsGzip;
+    private final Duration metricsTimeout;
     private final boolean gzip;
     private final Duration timeout;
     private final Duration scheduleDelay;
@@ -157,9 +165,14 @@ public final class OtelSettings {
                 : tracesEndpoint != null ? TracesExporter.OTLP : TracesExporter.CONSOLE;
         // Unset: OTLP when an endpoint is configured and the protocol is one metrics support here.
         metricsExporter = b.metricsExporter != null ? b.metricsExporter
-                : metricsEndpoint != null && b.protocol == Protocol.HTTP_PROTOBUF ? TracesExporter.OTLP : TracesExporter.NONE;
+                : metricsEndpoint != null && (b.metricsProtocol != null ? b.metricsProtocol : b.protocol) == Protocol.HTTP_PROTOBUF
+                        ? TracesExporter.OTLP : TracesExporter.NONE;
         protocol = b.protocol;
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
+        metricsProtocol = b.metricsProtocol != null ? b.metricsProtocol : b.protocol;
+        metricsHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(b.metricsHeaders != null ? b.metricsHeaders : b.headers));
+        metricsGzip = b.metricsGzip != null ? b.metricsGzip : b.gzip;
+        metricsTimeout = b.metricsTimeout != null ? b.metricsTimeout : b.timeout;
         gzip = b.gzip;
         timeout = b.timeout;
         scheduleDelay = b.scheduleDelay;
@@ -215,22 +228,26 @@ public final class OtelSettings {
                 v -> endpoint(v), "an http:// or https:// URL");
         b.metricsEndpoint = env.parse(METRICS_ENDPOINT, base != null ? appendPath(base, "v1/metrics") : b.metricsEndpoint,
                 v -> endpoint(v), "an http:// or https:// URL");
-        b.protocol = env.parse(PROTOCOL, b.protocol, OtelSettings::protocol, "http/protobuf, grpc or http/json");
-        b.protocol = env.parse(TRACES_PROTOCOL, b.protocol, OtelSettings::protocol, "http/protobuf, grpc or http/json");
+        // Each OTEL_EXPORTER_OTLP_TRACES_* / _METRICS_* variable, when set, replaces its generic form
+        // for that signal only.
+        Protocol protocol = env.parse(PROTOCOL, b.protocol, OtelSettings::protocol, "http/protobuf, grpc or http/json");
+        b.protocol = env.parse(TRACES_PROTOCOL, protocol, OtelSettings::protocol, "http/protobuf, grpc or http/json");
+        b.metricsProtocol = env.parse(METRICS_PROTOCOL, protocol, OtelSettings::protocol, "http/protobuf, grpc or http/json");
         if (b.protocol == Protocol.GRPC && base != null && environment.get(TRACES_ENDPOINT) == null) {
             b.tracesEndpoint = base; // gRPC takes the endpoint as is, with no signal path
         }
-        // Each OTEL_EXPORTER_OTLP_TRACES_* variable, when set, replaces its generic form.
-        String headersVariable = env.raw(TRACES_HEADERS) != null ? TRACES_HEADERS : HEADERS;
-        Map<String, String> headers = env.parse(headersVariable, null, v -> keyValues(v, false),
-                "comma-separated key=value pairs, values percent-encoded where needed");
-        if (headers != null) {
-            b.headers.putAll(headers);
-        }
-        b.gzip = env.parse(COMPRESSION, b.gzip, OtelSettings::compression, "gzip or none");
-        b.gzip = env.parse(TRACES_COMPRESSION, b.gzip, OtelSettings::compression, "gzip or none");
-        b.timeout = millis(env, TIMEOUT, b.timeout);
-        b.timeout = millis(env, TRACES_TIMEOUT, b.timeout);
+        Map<String, String> generic = headers(env, HEADERS);
+        Map<String, String> traces = headers(env, TRACES_HEADERS);
+        Map<String, String> metrics = headers(env, METRICS_HEADERS);
+        b.metricsHeaders = new LinkedHashMap<>(b.headers);
+        b.headers.putAll(traces != null ? traces : generic != null ? generic : Map.of());
+        b.metricsHeaders.putAll(metrics != null ? metrics : generic != null ? generic : Map.of());
+        boolean gzip = env.parse(COMPRESSION, b.gzip, OtelSettings::compression, "gzip or none");
+        b.gzip = env.parse(TRACES_COMPRESSION, gzip, OtelSettings::compression, "gzip or none");
+        b.metricsGzip = env.parse(METRICS_COMPRESSION, gzip, OtelSettings::compression, "gzip or none");
+        Duration timeout = millis(env, TIMEOUT, b.timeout);
+        b.timeout = millis(env, TRACES_TIMEOUT, timeout);
+        b.metricsTimeout = millis(env, METRICS_TIMEOUT, timeout);
         b.scheduleDelay = millis(env, BSP_SCHEDULE_DELAY, b.scheduleDelay);
         b.exportTimeout = millis(env, BSP_EXPORT_TIMEOUT, b.exportTimeout);
         b.maxQueueSize = env.integer(BSP_MAX_QUEUE_SIZE, b.maxQueueSize, 1, 10_000_000);
@@ -241,6 +258,11 @@ public final class OtelSettings {
                 "tracecontext, baggage, both (tracecontext,baggage) or none; b3, jaeger, xray and ottrace are not"
                         + " supported");
         return b.build();
+    }
+
+    private static Map<String, String> headers(Env env, String name) {
+        return env.parse(name, null, v -> keyValues(v, false),
+                "comma-separated key=value pairs, values percent-encoded where needed");
     }
 
     private static Threshold threshold(Env env, String name, Threshold fallback) {
@@ -496,6 +518,24 @@ public final class OtelSettings {
         return headers;
     }
 
+    /** The protocol of OTLP metrics: {@code OTEL_EXPORTER_OTLP_METRICS_PROTOCOL}, else the generic one. */
+    public Protocol metricsProtocol() {
+        return metricsProtocol;
+    }
+
+    /** Headers of OTLP metric exports: {@code OTEL_EXPORTER_OTLP_METRICS_HEADERS}, else the generic ones. */
+    public Map<String, String> metricsHeaders() {
+        return metricsHeaders;
+    }
+
+    public boolean metricsGzip() {
+        return metricsGzip;
+    }
+
+    public Duration metricsTimeout() {
+        return metricsTimeout;
+    }
+
     public boolean gzip() {
         return gzip;
     }
@@ -547,6 +587,10 @@ public final class OtelSettings {
         if (metricsExporter != TracesExporter.NONE && !sdkDisabled) {
             m.put(METRIC_EXPORT_INTERVAL, Long.toString(metricExportInterval.toMillis()));
         }
+        if (metricsExporter == TracesExporter.OTLP && !sdkDisabled) {
+            m.put(METRICS_ENDPOINT, metricsEndpoint == null ? "(SDK default)" : metricsEndpoint);
+            m.put(METRICS_PROTOCOL, metricsProtocol.value());
+        }
         m.put(PROMOTE_QUEUE_MS, promoteQueue.toString());
         m.put(PROMOTE_PARK_MS, promotePark.toString());
         m.put(DEBUG_JOBS, debugJobs ? "1" : "0");
@@ -583,6 +627,11 @@ public final class OtelSettings {
         private final Map<String, String> headers = new LinkedHashMap<>();
         private boolean gzip;
         private Duration timeout = Duration.ofSeconds(10);
+        // Set only from the environment's _METRICS_ variables; otherwise metrics use the values above.
+        private Protocol metricsProtocol;
+        private Map<String, String> metricsHeaders;
+        private Boolean metricsGzip;
+        private Duration metricsTimeout;
         private Duration scheduleDelay = Duration.ofSeconds(5);
         private Duration exportTimeout = Duration.ofSeconds(30);
         private int maxQueueSize = 2048;
@@ -612,6 +661,10 @@ public final class OtelSettings {
             c.metricExportInterval = metricExportInterval;
             c.tracesEndpoint = tracesEndpoint;
             c.metricsEndpoint = metricsEndpoint;
+            c.metricsProtocol = metricsProtocol;
+            c.metricsHeaders = metricsHeaders == null ? null : new LinkedHashMap<>(metricsHeaders);
+            c.metricsGzip = metricsGzip;
+            c.metricsTimeout = metricsTimeout;
             c.protocol = protocol;
             c.headers.putAll(headers);
             c.gzip = gzip;

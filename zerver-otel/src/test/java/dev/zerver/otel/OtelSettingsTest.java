@@ -105,10 +105,39 @@ class OtelSettingsTest {
         assertThat(s.headers()).containsExactly(Map.entry("api-key", "traces"), Map.entry("x-team", "blog"));
         assertThat(s.gzip()).isTrue();
         assertThat(s.timeout()).isEqualTo(Duration.ofMillis(2500));
+        // Metrics keep the generic values: a traces variable applies to traces only.
+        assertThat(s.metricsHeaders()).containsExactly(Map.entry("api-key", "generic"));
+        assertThat(s.metricsGzip()).isFalse();
+        assertThat(s.metricsTimeout()).isEqualTo(Duration.ofMillis(1000));
         OtelSettings generic = OtelSettings.resolve(OtelSettings.builder(), Map.of(
                 "OTEL_EXPORTER_OTLP_HEADERS", "api-key=generic", "OTEL_EXPORTER_OTLP_TIMEOUT", "1000"));
         assertThat(generic.headers()).containsExactly(Map.entry("api-key", "generic"));
         assertThat(generic.timeout()).isEqualTo(Duration.ofMillis(1000));
+    }
+
+    @Test
+    void metricsVariablesReplaceTheGenericOnesForMetricsOnly() {
+        OtelSettings s = OtelSettings.resolve(OtelSettings.builder(), Map.of(
+                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318",
+                "OTEL_EXPORTER_OTLP_PROTOCOL", "grpc",
+                "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/protobuf",
+                "OTEL_EXPORTER_OTLP_HEADERS", "api-key=generic",
+                "OTEL_EXPORTER_OTLP_METRICS_HEADERS", "api-key=metrics",
+                "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION", "gzip",
+                "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", "3000"));
+        assertThat(s.protocol()).isEqualTo(OtelSettings.Protocol.GRPC);
+        assertThat(s.metricsProtocol()).isEqualTo(OtelSettings.Protocol.HTTP_PROTOBUF);
+        assertThat(s.metricsExporter()).as("OTLP metrics: their protocol is http/protobuf").isEqualTo(OtelSettings.TracesExporter.OTLP);
+        assertThat(s.metricsHeaders()).containsExactly(Map.entry("api-key", "metrics"));
+        assertThat(s.headers()).containsExactly(Map.entry("api-key", "generic"));
+        assertThat(s.metricsGzip()).isTrue();
+        assertThat(s.gzip()).isFalse();
+        assertThat(s.metricsTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(s.describe()).containsEntry("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/protobuf");
+        assertThatThrownBy(() -> ZerverOtel.builder().environment(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318",
+                        "OTEL_METRICS_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/json", "OTEL_TRACES_EXPORTER",
+                        "none")).build())
+                .hasMessageStartingWith("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL (or OTEL_EXPORTER_OTLP_PROTOCOL)=\"http/json\" is not valid");
     }
 
     @Test

@@ -292,15 +292,16 @@ public final class RequestMetrics implements AutoCloseable {
         if (settings.metricsExporter() == OtelSettings.TracesExporter.CONSOLE) {
             exporter = new ConsoleMetricExporter(console);
         } else {
-            if (settings.protocol() != OtelSettings.Protocol.HTTP_PROTOBUF) {
-                throw new dev.zerver.config.ConfigException(OtelSettings.PROTOCOL, settings.protocol().value(),
+            if (settings.metricsProtocol() != OtelSettings.Protocol.HTTP_PROTOBUF) {
+                throw new dev.zerver.config.ConfigException(OtelSettings.METRICS_PROTOCOL + " (or " + OtelSettings.PROTOCOL + ")",
+                        settings.metricsProtocol().value(),
                         "http/protobuf while OTEL_METRICS_EXPORTER=otlp (metrics over grpc or http/json are not in this release)");
             }
             var b = io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter.builder()
                     .setEndpoint(settings.metricsEndpoint() != null ? settings.metricsEndpoint() : "http://localhost:4318/v1/metrics")
-                    .setTimeout(settings.timeout())
-                    .setCompression(settings.gzip() ? "gzip" : "none");
-            settings.headers().forEach(b::addHeader);
+                    .setTimeout(settings.metricsTimeout())
+                    .setCompression(settings.metricsGzip() ? "gzip" : "none");
+            settings.metricsHeaders().forEach(b::addHeader);
             exporter = b.build();
         }
         return new RequestMetrics(settings, resource, exporter);
