@@ -42,19 +42,26 @@ public final class Zerver implements AutoCloseable {
 
     private final ZerverRuntime runtime;
     private final NettyServer server;
+    private final boolean shutdownHook;
+    private Thread hook;
     private boolean started;
     private boolean stopped;
 
-    private Zerver(ZerverRuntime runtime) {
+    private Zerver(ZerverRuntime runtime, boolean shutdownHook) {
         this.runtime = runtime;
         this.server = new NettyServer(runtime);
+        this.shutdownHook = shutdownHook;
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** Starts the workers and the HTTP server; {@link #port()} tells where it listens. */
+    /**
+     * Starts the workers and the HTTP server, logs one line saying where it listens ({@link #port()}
+     * tells too) and, unless the builder said otherwise, registers a shutdown hook that stops it
+     * gracefully, so that Ctrl-C still answers in-flight requests and flushes queued telemetry.
+     */
     public synchronized Zerver start() {
         if (stopped) {
             throw new IllegalStateException("a stopped Zerver cannot be started again");
@@ -63,6 +70,11 @@ public final class Zerver implements AutoCloseable {
             runtime.start();
             server.start();
             started = true;
+            LOG.log(System.Logger.Level.INFO, "zerver: listening on http://" + runtime.settings().host() + ":" + port());
+            if (shutdownHook) {
+                hook = new Thread(this::stop, "zerver-shutdown");
+                Runtime.getRuntime().addShutdownHook(hook);
+            }
         }
         return this;
     }
@@ -102,6 +114,13 @@ public final class Zerver implements AutoCloseable {
             return true;
         }
         stopped = true;
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is already shutting down: the hook runs (and finds this one stopped).
+            }
+        }
         server.stopAccepting();
         boolean clean;
         try {
@@ -128,6 +147,7 @@ public final class Zerver implements AutoCloseable {
         private final List<EffectHandler<?>> handlers = new ArrayList<>();
         private final List<RecordListener> listeners = new ArrayList<>();
         private ErrorRenderer errorRenderer = ErrorRenderer.json();
+        private boolean shutdownHook = true;
         private Scheduling scheduling = Scheduling.system();
         private IdGenerator ids = IdGenerator.random();
 
@@ -191,6 +211,15 @@ public final class Zerver implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether {@link Zerver#start()} registers a JVM shutdown hook that stops the server
+         * gracefully (default true). Turn it off when the application manages its own lifecycle.
+         */
+        public Builder shutdownHook(boolean value) {
+            shutdownHook = value;
+            return this;
+        }
+
         /** Registers the handler of one effect request type. */
         public Builder effectHandler(EffectHandler<?> handler) {
             handlers.add(Objects.requireNonNull(handler));
@@ -241,7 +270,7 @@ public final class Zerver implements AutoCloseable {
             ZerverRuntime runtime = new ZerverRuntime(resolved, router, globalBefore, errorRenderer, listeners,
                     new EffectHandlers(handlers), scheduling.clock(), scheduling.timers(), ids, scheduling.manual());
             scheduling.attach(runtime.jobs());
-            return new Zerver(runtime);
+            return new Zerver(runtime, shutdownHook);
         }
 
         /** One log line per ZER_VER_* / OTEL_* variable that neither Zerver nor a registered part reads. */

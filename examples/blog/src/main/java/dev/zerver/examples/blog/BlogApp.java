@@ -129,11 +129,10 @@ public final class BlogApp implements AutoCloseable {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(blog::close, "zerver-shutdown"));
         System.out.println("Zerver blog settings:");
         blog.describe().forEach((k, v) -> System.out.println("  " + k + "=" + v));
         String url = "http://127.0.0.1:" + blog.port();
-        System.out.println("Zerver blog listening on " + url + "/blogs  (try: curl " + url + "/blogs/posts/1; Ctrl-C stops)");
+        System.out.println("Zerver blog on " + url + "/blogs  (try: curl " + url + "/blogs/posts/1; Ctrl-C stops)");
         blog.otel().viewer().ifPresent(v -> System.out.println("Trace viewer on " + v.uri() + "  (every request of the blog, as a waterfall)"));
     }
 }

@@ -88,14 +88,27 @@ final class BlogConfig {
         }, "a number of requests per second from 0 (no limit) to 1000000");
     }
 
-    /** The comments service's base URL, or null for this server itself. */
+    /**
+     * {@code path} under the comments service's base URL, the base's own query kept at the end:
+     * {@code http://c:9000/svc?key=k} and {@code /blogs/api/posts/1/comments} give
+     * {@code http://c:9000/svc/blogs/api/posts/1/comments?key=k}.
+     */
+    static String resolve(String base, String path) {
+        int q = base.indexOf('?');
+        return q < 0 ? base + path : base.substring(0, q) + path + base.substring(q);
+    }
+
+    /** The comments service's base URL (its query, if any, kept), or null for this server itself. */
     static String commentsUrl(Map<String, String> config) {
         return new Env(config).parse(COMMENTS_URL, null, v -> {
             java.net.URI uri = java.net.URI.create(v);
             if (uri.getHost() == null || !(v.startsWith("http://") || v.startsWith("https://"))) {
                 throw new IllegalArgumentException();
             }
-            return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+            int q = v.indexOf('?');
+            String path = q < 0 ? v : v.substring(0, q);
+            String query = q < 0 ? "" : v.substring(q);
+            return (path.endsWith("/") ? path.substring(0, path.length() - 1) : path) + query;
         }, "an http:// or https:// base URL such as http://127.0.0.1:9000");
     }
 }

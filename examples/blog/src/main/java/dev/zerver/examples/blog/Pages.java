@@ -62,7 +62,7 @@ final class Pages {
             return Need.parallel(
                             Db.get("blog_post", id).into(POST),
                             Cache.get("author_profile", id).into(AUTHOR),
-                            Http.get(commentsBase.get() + "/blogs/api/posts/" + urlPart(id) + "/comments", "comments")
+                            Http.get(BlogConfig.resolve(commentsBase.get(), "/blogs/api/posts/" + urlPart(id) + "/comments"), "comments")
                                     .into(COMMENTS).optional())
                     .join(Join.ALL)
                     .continueWith("check_post", Pages::checkPost);

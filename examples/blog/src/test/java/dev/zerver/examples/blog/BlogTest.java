@@ -47,6 +47,33 @@ class BlogTest {
         }
     }
 
+    @Test
+    void aCommentsServiceUrlWithAQueryKeepsItAfterThePath() throws Exception {
+        java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer peer = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        peer.createContext("/", ex -> {
+            asked.add(ex.getRequestURI().toString());
+            byte[] body = "[]".getBytes();
+            ex.getResponseHeaders().set("content-type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        peer.start();
+        Map<String, String> config = new HashMap<>(database());
+        config.putAll(Map.of("ZER_VER_PORT", "0", "OTEL_TRACES_EXPORTER", "none",
+                "BLOG_COMMENTS_URL", "http://127.0.0.1:" + peer.getAddress().getPort() + "/svc/?key=k1"));
+        try (BlogApp other = BlogApp.start(BlogConfig.merge(config, new String[0]))) {
+            HttpResponse<String> page = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + other.port()
+                    + "/blogs/posts/1")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(asked).containsExactly("/svc/blogs/api/posts/1/comments?key=k1");
+        } finally {
+            peer.stop(0);
+        }
+    }
+
     /** The database settings: a fresh SQLite file. */
     Map<String, String> database() throws Exception {
         return Map.of("ZER_VER_DB_URL", "jdbc:sqlite:" + dir.resolve("blog.db"));

@@ -54,9 +54,8 @@ public final class HelloApp {
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(zerver::stop, "zerver-shutdown"));
+        // start() logged where it listens and registered the shutdown hook (Ctrl-C stops gracefully).
         zerver.settings().describe().forEach((k, v) -> System.out.println("  " + k + "=" + v));
-        System.out.println("Zerver hello listening on http://" + zerver.settings().host() + ":" + zerver.port()
-                + "/hello  (Ctrl-C stops)");
+        System.out.println("try: curl http://" + zerver.settings().host() + ":" + zerver.port() + "/hello/ana");
     }
 }
