@@ -15,6 +15,7 @@
 # Bounded: ROUNDS x 5 runs of about WARMUP + DURATION + 5 s each (page-zerver WARMUP_PAGE + 2 x DURATION).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-20s}
@@ -45,15 +46,6 @@ start() { # config -> starts the server in the background, prints its pid and th
       echo "$! /blogs/posts/1" ;;
     *) echo "unknown configuration $1" >&2; exit 2 ;;
   esac
-}
-
-cpu_nanos() { # the process's time on CPU, JIT compiler threads left out
-  local total=0 t
-  for t in /proc/"$1"/task/*; do
-    case $(cat "$t/comm" 2>/dev/null) in "C1 Compiler"*|"C2 Compiler"*) continue ;; esac
-    total=$((total + $(awk '{print $1}' "$t/schedstat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
 }
 
 # The blog creates and seeds the database the baseline reads.

@@ -19,6 +19,7 @@
 # of about 2 x DURATION + WARMUP + 8 s each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 # VARIANTS="name=jar ..." runs builds side by side (e.g. before=/tmp/before/examples/blog/target/zerver-blog.jar).
 VARIANTS=${VARIANTS:-now=examples/blog/target/zerver-blog.jar}
 PORT=18091
@@ -38,17 +39,6 @@ LUA
 python3 bench/otlp_sink.py "$SINK" &
 sleep 1
 sink_bytes() { curl -sf "http://127.0.0.1:$SINK/bytes"; }
-# The process's CPU nanoseconds (schedstat: exact, not sampled at clock ticks) without the JIT
-# compiler threads, whose late compilations would otherwise land on whichever configuration happens
-# to run them.
-cpu_nanos() {
-  local total=0 t
-  for t in /proc/"$1"/task/*; do
-    case $(cat "$t/comm" 2>/dev/null) in "C1 Compiler"*|"C2 Compiler"*) continue ;; esac
-    total=$((total + $(awk '{print $1}' "$t/schedstat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
 otlp=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK OTEL_BSP_SCHEDULE_DELAY=200 OTEL_BSP_MAX_QUEUE_SIZE=65536)
 
 settings() {
