@@ -1,6 +1,6 @@
 package dev.zerver.http;
 
-import dev.zerver.runtime.Clock;
+import dev.zerver.spi.Clock;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpRequest;

@@ -2,10 +2,12 @@ package dev.zerver.runtime;
 
 import dev.zerver.Effect;
 import dev.zerver.RetryPolicy;
-import dev.zerver.effects.EffectContext;
-import dev.zerver.effects.EffectFailure;
-import dev.zerver.effects.EffectHandler;
-import dev.zerver.effects.EffectResult;
+import dev.zerver.spi.Clock;
+import dev.zerver.spi.EffectContext;
+import dev.zerver.spi.EffectFailure;
+import dev.zerver.spi.EffectHandler;
+import dev.zerver.spi.EffectResult;
+import dev.zerver.spi.Timers;
 import dev.zerver.telemetry.EffectRecord;
 import dev.zerver.telemetry.ExecutionScopes;
 import dev.zerver.telemetry.ParkCause;

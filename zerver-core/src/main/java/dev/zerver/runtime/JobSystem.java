@@ -1,5 +1,6 @@
 package dev.zerver.runtime;
 
+import dev.zerver.spi.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -5,7 +5,7 @@ import dev.zerver.Effect;
 import dev.zerver.Join;
 import dev.zerver.Need;
 import dev.zerver.Step;
-import dev.zerver.effects.EffectFailure;
+import dev.zerver.spi.EffectFailure;
 import dev.zerver.telemetry.EffectRecord;
 import dev.zerver.telemetry.NeedRecord;
 import dev.zerver.telemetry.SlotWrite;

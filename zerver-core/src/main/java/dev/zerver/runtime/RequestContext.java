@@ -5,6 +5,7 @@ import dev.zerver.FailException;
 import dev.zerver.Slot;
 import dev.zerver.Step;
 import dev.zerver.internal.Json;
+import dev.zerver.spi.Clock;
 import dev.zerver.telemetry.RequestRecord;
 import dev.zerver.telemetry.SlotWrite;
 import dev.zerver.telemetry.StepRecord;

@@ -1,5 +1,8 @@
 package dev.zerver.runtime;
 
+import dev.zerver.spi.Clock;
+import dev.zerver.spi.Timers;
+
 /**
  * Who takes jobs and whose clock and timers the runtime uses. The default is the system clock
  * with worker threads; {@code dev.zerver.testing.ManualScheduler} lets a test take every job and

@@ -1,5 +1,6 @@
 package dev.zerver.runtime;
 
+import dev.zerver.spi.Timers;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 

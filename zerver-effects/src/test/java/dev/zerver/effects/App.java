@@ -1,8 +1,8 @@
 package dev.zerver.effects;
 
 import dev.zerver.Zerver;
-import dev.zerver.effects.EffectHandler;
 import dev.zerver.runtime.InboundRequest;
+import dev.zerver.spi.EffectHandler;
 import dev.zerver.telemetry.RequestRecord;
 import dev.zerver.testing.InProcess;
 import dev.zerver.testing.ManualScheduler;

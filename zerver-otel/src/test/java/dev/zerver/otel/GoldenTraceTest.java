@@ -3,8 +3,8 @@ package dev.zerver.otel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zerver.RetryPolicy;
-import dev.zerver.effects.EffectFailure;
 import dev.zerver.effects.db.JdbcEffects;
+import dev.zerver.spi.EffectFailure;
 import dev.zerver.telemetry.ParkCause;
 import dev.zerver.testing.InProcess;
 import dev.zerver.testing.ScriptedEffects.Script;

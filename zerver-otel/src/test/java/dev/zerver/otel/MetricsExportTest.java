@@ -11,7 +11,7 @@ import dev.zerver.RetryPolicy;
 import dev.zerver.Slot;
 import dev.zerver.Step;
 import dev.zerver.Zerver;
-import dev.zerver.effects.EffectFailure;
+import dev.zerver.spi.EffectFailure;
 import dev.zerver.telemetry.ParkCause;
 import dev.zerver.testing.ScriptedEffects;
 import dev.zerver.testing.ScriptedEffects.Script;

@@ -2,8 +2,8 @@ package dev.zerver.otel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.zerver.effects.EffectFailure;
 import dev.zerver.runtime.InboundRequest;
+import dev.zerver.spi.EffectFailure;
 import dev.zerver.telemetry.ParkCause;
 import dev.zerver.telemetry.RequestRecord;
 import dev.zerver.testing.InProcess;

@@ -1,6 +1,6 @@
 package dev.zerver.testing;
 
-import dev.zerver.runtime.Clock;
+import dev.zerver.spi.Clock;
 import java.time.Duration;
 
 /** A clock that moves only when told. Starts at monotonic 0 and a fixed epoch time. */

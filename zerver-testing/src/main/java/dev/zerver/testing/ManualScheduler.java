@@ -1,11 +1,11 @@
 package dev.zerver.testing;
 
-import dev.zerver.runtime.Clock;
 import dev.zerver.runtime.Job;
 import dev.zerver.runtime.JobQueue;
 import dev.zerver.runtime.JobSystem;
 import dev.zerver.runtime.Scheduling;
-import dev.zerver.runtime.Timers;
+import dev.zerver.spi.Clock;
+import dev.zerver.spi.Timers;
 import java.time.Duration;
 import java.util.PriorityQueue;
 

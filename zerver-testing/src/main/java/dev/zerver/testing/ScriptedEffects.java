@@ -2,10 +2,10 @@ package dev.zerver.testing;
 
 import dev.zerver.Effect;
 import dev.zerver.EffectKind;
-import dev.zerver.effects.EffectContext;
-import dev.zerver.effects.EffectFailure;
-import dev.zerver.effects.EffectHandler;
-import dev.zerver.effects.EffectResult;
+import dev.zerver.spi.EffectContext;
+import dev.zerver.spi.EffectFailure;
+import dev.zerver.spi.EffectHandler;
+import dev.zerver.spi.EffectResult;
 import dev.zerver.telemetry.ParkCause;
 import java.time.Duration;
 import java.util.ArrayList;

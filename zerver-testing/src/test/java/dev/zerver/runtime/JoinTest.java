@@ -11,7 +11,7 @@ import dev.zerver.Need;
 import dev.zerver.Response;
 import dev.zerver.Slot;
 import dev.zerver.Step;
-import dev.zerver.effects.EffectFailure;
+import dev.zerver.spi.EffectFailure;
 import dev.zerver.telemetry.EffectRecord;
 import dev.zerver.telemetry.JobOutcome;
 import dev.zerver.telemetry.NeedRecord;

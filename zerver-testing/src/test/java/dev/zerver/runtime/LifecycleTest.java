@@ -9,7 +9,7 @@ import dev.zerver.Response;
 import dev.zerver.RetryPolicy;
 import dev.zerver.Slot;
 import dev.zerver.Step;
-import dev.zerver.effects.EffectFailure;
+import dev.zerver.spi.EffectFailure;
 import dev.zerver.telemetry.EffectRecord;
 import dev.zerver.telemetry.JobDurations;
 import dev.zerver.telemetry.JobOutcome;

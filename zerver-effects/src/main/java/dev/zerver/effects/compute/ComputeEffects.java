@@ -1,10 +1,10 @@
 package dev.zerver.effects.compute;
 
 import dev.zerver.Effect;
-import dev.zerver.effects.EffectContext;
-import dev.zerver.effects.EffectFailure;
-import dev.zerver.effects.EffectHandler;
-import dev.zerver.effects.EffectResult;
+import dev.zerver.spi.EffectContext;
+import dev.zerver.spi.EffectFailure;
+import dev.zerver.spi.EffectHandler;
+import dev.zerver.spi.EffectResult;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 

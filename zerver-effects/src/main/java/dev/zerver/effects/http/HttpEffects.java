@@ -1,11 +1,11 @@
 package dev.zerver.effects.http;
 
 import dev.zerver.Effect;
-import dev.zerver.effects.EffectContext;
-import dev.zerver.effects.EffectFailure;
-import dev.zerver.effects.EffectHandler;
-import dev.zerver.effects.EffectResult;
-import dev.zerver.runtime.Timers;
+import dev.zerver.spi.EffectContext;
+import dev.zerver.spi.EffectFailure;
+import dev.zerver.spi.EffectHandler;
+import dev.zerver.spi.EffectResult;
+import dev.zerver.spi.Timers;
 import dev.zerver.telemetry.ParkCause;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

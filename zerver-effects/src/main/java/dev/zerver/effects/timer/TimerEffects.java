@@ -1,10 +1,10 @@
 package dev.zerver.effects.timer;
 
 import dev.zerver.Effect;
-import dev.zerver.effects.EffectContext;
-import dev.zerver.effects.EffectHandler;
-import dev.zerver.effects.EffectResult;
-import dev.zerver.runtime.Timers;
+import dev.zerver.spi.EffectContext;
+import dev.zerver.spi.EffectHandler;
+import dev.zerver.spi.EffectResult;
+import dev.zerver.spi.Timers;
 import dev.zerver.telemetry.ParkCause;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

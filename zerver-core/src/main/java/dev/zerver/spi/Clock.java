@@ -1,4 +1,4 @@
-package dev.zerver.runtime;
+package dev.zerver.spi;
 
 /**
  * The one monotonic clock every lifecycle timestamp comes from, plus the wall clock used once per

@@ -1,4 +1,4 @@
-package dev.zerver.effects;
+package dev.zerver.spi;
 
 import dev.zerver.Effect;
 import java.util.concurrent.CompletionStage;

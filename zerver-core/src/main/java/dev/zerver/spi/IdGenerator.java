@@ -1,4 +1,4 @@
-package dev.zerver.runtime;
+package dev.zerver.spi;
 
 import java.util.concurrent.ThreadLocalRandom;
 

@@ -1,7 +1,7 @@
-package dev.zerver.effects;
+package dev.zerver.spi;
 
-import dev.zerver.runtime.Clock;
-import dev.zerver.runtime.Timers;
+import dev.zerver.spi.Clock;
+import dev.zerver.spi.Timers;
 import dev.zerver.telemetry.ParkCause;
 
 /**

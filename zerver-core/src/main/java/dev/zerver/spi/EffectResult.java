@@ -1,4 +1,4 @@
-package dev.zerver.effects;
+package dev.zerver.spi;
 
 /**
  * A successful attempt's result: the value for the effect's slot (converted to the slot's type)

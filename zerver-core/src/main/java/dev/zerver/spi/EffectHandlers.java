@@ -1,4 +1,4 @@
-package dev.zerver.effects;
+package dev.zerver.spi;
 
 import java.util.LinkedHashMap;
 import java.util.List;

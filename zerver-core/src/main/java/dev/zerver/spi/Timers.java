@@ -1,4 +1,4 @@
-package dev.zerver.runtime;
+package dev.zerver.spi;
 
 /**
  * Runs a task after a delay on the runtime's clock: retry backoffs, effect timeouts, timer
