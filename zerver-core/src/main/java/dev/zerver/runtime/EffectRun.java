@@ -62,6 +62,7 @@ final class EffectRun implements Job.Work {
         attempt(1);
     }
 
+    @SuppressWarnings("try") // the scope is held for its close(): the handler runs inside it
     private void attempt(int number) {
         if (request().isCancelled()) {
             need.cancelled();

@@ -124,6 +124,7 @@ public final class ZerverOtel implements RecordListener, HeadSampler, Propagatio
     }
 
     /** Reads the raw {@code baggage} header value as the propagator's only carrier field. */
+    @SuppressWarnings("deprecation") // keys() is still abstract in TextMapGetter: it must be implemented
     private static final TextMapGetter<String> BAGGAGE_HEADER = new TextMapGetter<>() {
         @Override
         public Iterable<String> keys(String carrier) {

@@ -166,7 +166,7 @@ public final class OtlpReceiver implements AutoCloseable {
                     o.put(field, Base64.getEncoder().encodeToString(HexFormat.of().parseHex(v.asText())));
                 }
             }
-            o.fields().forEachRemaining(e -> hexIdsToBase64(e.getValue()));
+            o.properties().forEach(e -> hexIdsToBase64(e.getValue()));
         } else if (node.isArray()) {
             node.forEach(OtlpReceiver::hexIdsToBase64);
         }

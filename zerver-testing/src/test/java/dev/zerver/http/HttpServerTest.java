@@ -327,6 +327,7 @@ class HttpServerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the first connection is closed early on purpose, inside its try
     void connectionsBeyondTheCapAreClosedAtOnce() throws Exception {
         start(Map.of("ZER_VER_MAX_CONNECTIONS", "2"));
         try (Conn a = new Conn(app.port()); Conn b = new Conn(app.port())) {

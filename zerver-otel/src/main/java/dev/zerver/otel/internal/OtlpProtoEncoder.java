@@ -340,6 +340,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
      * equals its char count only when every char is ASCII, so the size says which path to take
      * without scanning the string again.
      */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the ASCII fast path, on purpose
     private void writeMeasuredString(CodedOutputStream out, int field, String s, int fieldSize) throws IOException {
         int n = s.length();
         if (fieldSize != lengthField(field, n)) {

@@ -47,7 +47,7 @@ final class WindowedHistogram {
 
     void record(long valueNanos, long nowNanos) {
         long epoch = Math.floorDiv(nowNanos, slotNanos);
-        int slot = (int) Math.floorMod(epoch, SLOTS);
+        int slot = Math.floorMod(epoch, SLOTS);
         if (slotEpoch.get(slot) != epoch) {
             turn(slot, epoch);
         }
