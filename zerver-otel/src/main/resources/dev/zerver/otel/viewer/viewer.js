@@ -36,11 +36,18 @@ function filterQuery() {
   return q;
 }
 
+let asked = 0;
+let shownQuery = null;
+
 async function refreshRequests(force) {
-  const data = await getJson('/api/requests?' + filterQuery());
+  const query = filterQuery().toString();
+  const mine = ++asked;
+  const data = await getJson('/api/requests?' + query);
+  if (mine !== asked) return; // a newer request (other filters) was sent meanwhile: its answer wins
   $('live').textContent = 'live · ' + new Date().toLocaleTimeString();
-  if (!force && data.latest === shownLatest) return;
+  if (!force && data.latest === shownLatest && query === shownQuery) return;
   shownLatest = data.latest;
+  shownQuery = query;
   const body = $('requests').tBodies[0];
   body.replaceChildren(...data.requests.map((r) => {
     const marks = el('td', {});
