@@ -163,13 +163,12 @@ public final class OtelSettings {
         alsoConsole = b.alsoConsole;
         tracesExporter = b.tracesExporter != null ? b.tracesExporter
                 : tracesEndpoint != null ? TracesExporter.OTLP : TracesExporter.CONSOLE;
+        metricsProtocol = b.metricsProtocol != null ? b.metricsProtocol : b.protocol;
         // Unset: OTLP when an endpoint is configured and the protocol is one metrics support here.
         metricsExporter = b.metricsExporter != null ? b.metricsExporter
-                : metricsEndpoint != null && (b.metricsProtocol != null ? b.metricsProtocol : b.protocol) == Protocol.HTTP_PROTOBUF
-                        ? TracesExporter.OTLP : TracesExporter.NONE;
+                : metricsEndpoint != null && metricsProtocol == Protocol.HTTP_PROTOBUF ? TracesExporter.OTLP : TracesExporter.NONE;
         protocol = b.protocol;
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
-        metricsProtocol = b.metricsProtocol != null ? b.metricsProtocol : b.protocol;
         metricsHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(b.metricsHeaders != null ? b.metricsHeaders : b.headers));
         metricsGzip = b.metricsGzip != null ? b.metricsGzip : b.gzip;
         metricsTimeout = b.metricsTimeout != null ? b.metricsTimeout : b.timeout;

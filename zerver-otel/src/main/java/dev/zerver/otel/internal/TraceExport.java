@@ -284,12 +284,8 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
      */
     public List<SpanData> spansOf(List<Finished> requests) {
         List<SpanData> out = new ArrayList<>();
-        TraceAssembler assembler = new TraceAssembler(settings);
         SpanDataConverter converter = new SpanDataConverter(resource, scope);
-        for (Finished f : requests) {
-            Trace t = new Trace();
-            String reason = samplingReason(f);
-            assembler.assemble(f.record(), reason == null ? "none" : reason, f.limits(), t);
+        for (Trace t : assembleAll(requests)) {
             converter.convert(t, out);
         }
         return out;
@@ -297,6 +293,14 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
 
     /** The requests' spans as one OTLP/JSON export request, as {@code http/json} would send them. */
     public byte[] otlpJson(List<Finished> requests) {
+        Trace[] traces = assembleAll(requests);
+        OtlpJsonEncoder encoder = new OtlpJsonEncoder(resource, scope);
+        int length = encoder.encode(traces, traces.length);
+        return java.util.Arrays.copyOf(encoder.buffer(), length);
+    }
+
+    /** The requests' traces whatever sampling says: a dropped one carries {@code zerver.sampling.reason=none}. */
+    private Trace[] assembleAll(List<Finished> requests) {
         TraceAssembler assembler = new TraceAssembler(settings);
         Trace[] traces = new Trace[requests.size()];
         for (int i = 0; i < traces.length; i++) {
@@ -305,9 +309,7 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
             traces[i] = new Trace();
             assembler.assemble(f.record(), reason == null ? "none" : reason, f.limits(), traces[i]);
         }
-        OtlpJsonEncoder encoder = new OtlpJsonEncoder(resource, scope);
-        int length = encoder.encode(traces, traces.length);
-        return java.util.Arrays.copyOf(encoder.buffer(), length);
+        return traces;
     }
 
     /** Every route's window (count, failures, p50/p95/p99) as of {@code nowNanos} on the runtime clock. */
