@@ -164,9 +164,9 @@ public final class OtelSettings {
         tracesExporter = b.tracesExporter != null ? b.tracesExporter
                 : tracesEndpoint != null ? TracesExporter.OTLP : TracesExporter.CONSOLE;
         metricsProtocol = b.metricsProtocol != null ? b.metricsProtocol : b.protocol;
-        // Unset: OTLP when an endpoint is configured and the protocol is one metrics support here.
+        // Unset: OTLP when an endpoint is configured.
         metricsExporter = b.metricsExporter != null ? b.metricsExporter
-                : metricsEndpoint != null && metricsProtocol == Protocol.HTTP_PROTOBUF ? TracesExporter.OTLP : TracesExporter.NONE;
+                : metricsEndpoint != null ? TracesExporter.OTLP : TracesExporter.NONE;
         protocol = b.protocol;
         headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
         metricsHeaders = Collections.unmodifiableMap(new LinkedHashMap<>(b.metricsHeaders != null ? b.metricsHeaders : b.headers));
@@ -232,8 +232,12 @@ public final class OtelSettings {
         Protocol protocol = env.parse(PROTOCOL, b.protocol, OtelSettings::protocol, "http/protobuf, grpc or http/json");
         b.protocol = env.parse(TRACES_PROTOCOL, protocol, OtelSettings::protocol, "http/protobuf, grpc or http/json");
         b.metricsProtocol = env.parse(METRICS_PROTOCOL, protocol, OtelSettings::protocol, "http/protobuf, grpc or http/json");
+        // gRPC takes the endpoint as is, with no signal path
         if (b.protocol == Protocol.GRPC && base != null && environment.get(TRACES_ENDPOINT) == null) {
-            b.tracesEndpoint = base; // gRPC takes the endpoint as is, with no signal path
+            b.tracesEndpoint = base;
+        }
+        if (b.metricsProtocol == Protocol.GRPC && base != null && environment.get(METRICS_ENDPOINT) == null) {
+            b.metricsEndpoint = base;
         }
         Map<String, String> generic = headers(env, HEADERS);
         Map<String, String> traces = headers(env, TRACES_HEADERS);

@@ -29,24 +29,27 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Metrics end to end: a real server, requests over HTTP, OTLP metrics and traces to a real
  * receiver that decodes them with the official classes. Every instrument of the trace model's
  * metrics section arrives with its unit, type and attributes, and every exemplar points at a trace
- * that was exported ({@code head:0.1,tail:error}).
+ * that was exported ({@code head:0.1,tail:error}); over each OTLP protocol.
  */
 class MetricsExportTest {
     static final Slot<String> POST = Slot.of("post", String.class);
     static final Slot<String> AUTHOR = Slot.of("author", String.class);
     static final String SAMPLED_TRACE = "4bf92f3577b34da6a3ce929d0e0e473";
 
-    @Test
-    void everyInstrumentArrivesAndExemplarsPointOnlyAtExportedTraces() throws Exception {
-        try (OtlpReceiver receiver = new OtlpReceiver(0)) {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http/protobuf", "grpc", "http/json"})
+    void everyInstrumentArrivesAndExemplarsPointOnlyAtExportedTraces(String protocol) throws Exception {
+        try (OtlpReceiver receiver = protocol.equals("grpc") ? OtlpReceiver.grpc() : new OtlpReceiver(0)) {
             ZerverOtel otel = ZerverOtel.builder().environment(Map.of(
                     "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
+                    "OTEL_EXPORTER_OTLP_PROTOCOL", protocol,
                     "OTEL_METRICS_EXPORTER", "otlp",
                     "OTEL_METRIC_EXPORT_INTERVAL", "600000",
                     "OTEL_BSP_SCHEDULE_DELAY", "50",
@@ -84,6 +87,8 @@ class MetricsExportTest {
                 app.stop(Duration.ofSeconds(5)); // closes otel: traces and metrics exported
             }
 
+            assertThat(receiver.metricContentTypes).isNotEmpty().allMatch(type -> type.startsWith(
+                    Map.of("grpc", "grpc", "http/json", "application/json").getOrDefault(protocol, "application/x-protobuf")));
             Map<String, List<Metric>> metrics = receiver.metrics();
             assertThat(metrics.keySet()).contains("http.server.request.duration", "http.server.duration_ms",
                     "zerver.step.duration_ms", "zerver.effect.duration_ms", "zerver.job.queue_wait_ms",

@@ -134,10 +134,12 @@ class OtelSettingsTest {
         assertThat(s.gzip()).isFalse();
         assertThat(s.metricsTimeout()).isEqualTo(Duration.ofSeconds(3));
         assertThat(s.describe()).containsEntry("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/protobuf");
-        assertThatThrownBy(() -> ZerverOtel.builder().environment(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318",
-                        "OTEL_METRICS_EXPORTER", "otlp", "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "http/json", "OTEL_TRACES_EXPORTER",
-                        "none")).build())
-                .hasMessageStartingWith("OTEL_EXPORTER_OTLP_METRICS_PROTOCOL (or OTEL_EXPORTER_OTLP_PROTOCOL)=\"http/json\" is not valid");
+        assertThat(s.metricsEndpoint()).isEqualTo("http://collector:4318/v1/metrics");
+        OtelSettings grpc = OtelSettings.resolve(OtelSettings.builder(), Map.of(
+                "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317", "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "grpc"));
+        assertThat(grpc.metricsEndpoint()).as("gRPC: the endpoint as is").isEqualTo("http://collector:4317");
+        assertThat(grpc.tracesEndpoint()).isEqualTo("http://collector:4317/v1/traces");
+        assertThat(grpc.metricsExporter()).isEqualTo(OtelSettings.TracesExporter.OTLP);
     }
 
     @Test

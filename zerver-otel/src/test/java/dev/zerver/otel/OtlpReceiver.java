@@ -35,6 +35,8 @@ public final class OtlpReceiver implements AutoCloseable {
     /** Metric exports, decoded with the official classes. */
     public final List<io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest> metricRequests =
             new CopyOnWriteArrayList<>();
+    /** The content type of each metric export ({@code grpc} for gRPC calls). */
+    public final List<String> metricContentTypes = new CopyOnWriteArrayList<>();
     public final AtomicInteger failNext = new AtomicInteger();
     public volatile int failStatus = 503;
     public volatile String retryAfter = "0";
@@ -63,6 +65,18 @@ public final class OtlpReceiver implements AutoCloseable {
                         response.onCompleted();
                     }
                 })
+                .addService(new io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc.MetricsServiceImplBase() {
+                    @Override
+                    public void export(io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest request,
+                            io.grpc.stub.StreamObserver<io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse>
+                                    response) {
+                        metricContentTypes.add("grpc");
+                        metricRequests.add(request);
+                        response.onNext(io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse
+                                .getDefaultInstance());
+                        response.onCompleted();
+                    }
+                })
                 .build()
                 .start();
     }
@@ -87,10 +101,19 @@ public final class OtlpReceiver implements AutoCloseable {
                     ? new GZIPInputStream(ex.getRequestBody()) : ex.getRequestBody()) {
                 body = in.readAllBytes();
             }
-            metricRequests.add(io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.parseFrom(body));
-            byte[] answer = io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse.getDefaultInstance()
-                    .toByteArray();
-            ex.getResponseHeaders().add("content-type", "application/x-protobuf");
+            String type = ex.getRequestHeaders().getFirst("content-type");
+            metricContentTypes.add(type);
+            boolean json = type != null && type.startsWith("application/json");
+            if (json) {
+                var b = io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.newBuilder();
+                JsonFormat.parser().merge(JSON.writeValueAsString(hexIdsToBase64(JSON.readTree(body))), b);
+                metricRequests.add(b.build());
+            } else {
+                metricRequests.add(io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest.parseFrom(body));
+            }
+            byte[] answer = json ? "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)
+                    : io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse.getDefaultInstance().toByteArray();
+            ex.getResponseHeaders().add("content-type", json ? "application/json" : "application/x-protobuf");
             ex.sendResponseHeaders(200, answer.length == 0 ? -1 : answer.length);
             if (answer.length > 0) {
                 ex.getResponseBody().write(answer);

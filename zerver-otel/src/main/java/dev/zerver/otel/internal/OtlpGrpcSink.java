@@ -1,19 +1,15 @@
 package dev.zerver.otel.internal;
 
+import dev.zerver.otel.internal.GrpcCalls.Message;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,29 +22,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class OtlpGrpcSink implements TraceSink {
     private static final String METHOD = "opentelemetry.proto.collector.trace.v1.TraceService/Export";
-    private static final Set<Status.Code> RETRYABLE = Set.of(Status.Code.CANCELLED, Status.Code.DEADLINE_EXCEEDED,
-            Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED, Status.Code.OUT_OF_RANGE, Status.Code.UNAVAILABLE,
-            Status.Code.DATA_LOSS);
-
-    /** A message as a view of an encoder's buffer: no copy on the way out. */
-    private record Message(byte[] bytes, int length) {}
-
-    private static final MethodDescriptor.Marshaller<Message> OUT = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(Message m) {
-            return new ByteArrayInputStream(m.bytes(), 0, m.length());
-        }
-
-        @Override
-        public Message parse(InputStream stream) {
-            try {
-                byte[] b = stream.readAllBytes();
-                return new Message(b, b.length);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    };
 
     private final String target;
     private final ManagedChannel channel;
@@ -62,18 +35,9 @@ final class OtlpGrpcSink implements TraceSink {
 
     OtlpGrpcSink(String endpoint, java.util.function.Supplier<OtlpProtoEncoder> encoders, int maxInFlight,
             Map<String, String> headers, boolean gzip, Duration timeout) {
-        URI uri = URI.create(endpoint);
-        int port = uri.getPort() > 0 ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 4317);
-        NettyChannelBuilder channelBuilder = NettyChannelBuilder.forAddress(uri.getHost(), port);
-        if ("https".equals(uri.getScheme())) {
-            channelBuilder.useTransportSecurity();
-        } else {
-            channelBuilder.usePlaintext();
-        }
         this.target = endpoint;
-        this.channel = channelBuilder.build();
-        this.method = MethodDescriptor.newBuilder(OUT, OUT).setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(METHOD).build();
+        this.channel = GrpcCalls.channel(URI.create(endpoint));
+        this.method = GrpcCalls.unary(METHOD);
         this.retries = Executors.newSingleThreadScheduledExecutor(OtlpHttpSink.daemon("zerver-otlp-grpc-retry"));
         this.headers = Map.copyOf(headers);
         this.gzip = gzip;
@@ -119,7 +83,7 @@ final class OtlpGrpcSink implements TraceSink {
                     return;
                 }
                 long left = deadline - System.nanoTime();
-                if (RETRYABLE.contains(status.getCode()) && attempt < RetryBackoff.MAX_ATTEMPTS && !shutdown && left > 0) {
+                if (GrpcCalls.RETRYABLE.contains(status.getCode()) && attempt < RetryBackoff.MAX_ATTEMPTS && !shutdown && left > 0) {
                     long wait = Math.min(RetryBackoff.after(attempt).toNanos(), left);
                     retries.schedule(() -> attempt(slot, message, traces, spans, outcome, attempt + 1, deadline), wait,
                             TimeUnit.NANOSECONDS);

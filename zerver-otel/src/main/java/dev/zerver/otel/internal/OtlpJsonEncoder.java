@@ -3,6 +3,7 @@ package dev.zerver.otel.internal;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.resources.Resource;
@@ -10,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Encodes assembled traces as an OTLP {@code ExportTraceServiceRequest} in the protobuf JSON
@@ -49,29 +51,7 @@ final class OtlpJsonEncoder implements BatchEncoder {
             g.writeArrayFieldStart("resourceSpans");
             g.writeStartObject();
             g.writeObjectFieldStart("resource");
-            g.writeArrayFieldStart("attributes");
-            resource.getAttributes().forEach((AttributeKey<?> k, Object v) -> {
-                try {
-                    g.writeStartObject();
-                    g.writeStringField("key", k.getKey());
-                    g.writeFieldName("value");
-                    g.writeStartObject();
-                    if (v instanceof Long n) {
-                        g.writeStringField("intValue", n.toString());
-                    } else if (v instanceof Double d) {
-                        g.writeNumberField("doubleValue", d);
-                    } else if (v instanceof Boolean b) {
-                        g.writeBooleanField("boolValue", b);
-                    } else {
-                        g.writeStringField("stringValue", String.valueOf(v));
-                    }
-                    g.writeEndObject();
-                    g.writeEndObject();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-            g.writeEndArray();
+            attributes(g, "attributes", resource.getAttributes());
             g.writeEndObject();
             g.writeArrayFieldStart("scopeSpans");
             g.writeStartObject();
@@ -138,6 +118,41 @@ final class OtlpJsonEncoder implements BatchEncoder {
         }
         g.writeNumberField("code", s.status == StatusCode.OK ? 1 : s.status == StatusCode.ERROR ? 2 : 0);
         g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    /** SDK attributes (a resource's, a metric point's) as the OTLP JSON key-value list {@code field}. */
+    static void attributes(JsonGenerator g, String field, Attributes attributes) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (Map.Entry<AttributeKey<?>, Object> e : attributes.asMap().entrySet()) {
+            g.writeStartObject();
+            g.writeStringField("key", e.getKey().getKey());
+            g.writeFieldName("value");
+            anyValue(g, e.getValue());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static void anyValue(JsonGenerator g, Object v) throws IOException {
+        g.writeStartObject();
+        if (v instanceof Long n) {
+            g.writeStringField("intValue", n.toString());
+        } else if (v instanceof Double d) {
+            g.writeNumberField("doubleValue", d);
+        } else if (v instanceof Boolean b) {
+            g.writeBooleanField("boolValue", b);
+        } else if (v instanceof List<?> list) {
+            g.writeObjectFieldStart("arrayValue");
+            g.writeArrayFieldStart("values");
+            for (Object item : list) {
+                anyValue(g, item);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } else {
+            g.writeStringField("stringValue", String.valueOf(v));
+        }
         g.writeEndObject();
     }
 

@@ -282,7 +282,9 @@ public final class RequestMetrics implements AutoCloseable {
 
     /**
      * The metrics the settings ask for ({@code OTEL_METRICS_EXPORTER}), or null for none. OTLP
-     * metrics go over {@code http/protobuf}; another protocol stops start-up with one line.
+     * metrics go over the metrics protocol: {@code http/protobuf} and {@code grpc} through the
+     * SDK's exporters (gRPC on grpc-java, which the application adds), {@code http/json} through
+     * Zerver's own encoder.
      */
     public static RequestMetrics create(OtelSettings settings, Resource resource, java.io.PrintStream console) {
         if (settings.sdkDisabled() || settings.metricsExporter() == OtelSettings.TracesExporter.NONE) {
@@ -292,19 +294,54 @@ public final class RequestMetrics implements AutoCloseable {
         if (settings.metricsExporter() == OtelSettings.TracesExporter.CONSOLE) {
             exporter = new ConsoleMetricExporter(console);
         } else {
-            if (settings.metricsProtocol() != OtelSettings.Protocol.HTTP_PROTOBUF) {
-                throw new dev.zerver.config.ConfigException(OtelSettings.METRICS_PROTOCOL + " (or " + OtelSettings.PROTOCOL + ")",
-                        settings.metricsProtocol().value(),
-                        "http/protobuf while OTEL_METRICS_EXPORTER=otlp (metrics over grpc or http/json are not in this release)");
-            }
-            var b = io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter.builder()
-                    .setEndpoint(settings.metricsEndpoint() != null ? settings.metricsEndpoint() : "http://localhost:4318/v1/metrics")
-                    .setTimeout(settings.metricsTimeout())
-                    .setCompression(settings.metricsGzip() ? "gzip" : "none");
-            settings.metricsHeaders().forEach(b::addHeader);
-            exporter = b.build();
+            exporter = otlp(settings);
         }
         return new RequestMetrics(settings, resource, exporter);
+    }
+
+    private static MetricExporter otlp(OtelSettings settings) {
+        String endpoint = settings.metricsEndpoint();
+        switch (settings.metricsProtocol()) {
+            case GRPC: {
+                if (!TraceExport.onClasspath("io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder")) {
+                    throw new dev.zerver.config.ConfigException(OtelSettings.METRICS_PROTOCOL + " (or " + OtelSettings.PROTOCOL
+                            + ")", "grpc", "http/protobuf or http/json, or io.grpc:grpc-netty-shaded and io.grpc:grpc-api"
+                                    + " among the application's dependencies for grpc");
+                }
+                var b = io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter.builder()
+                        .setEndpoint(endpoint != null ? endpoint : "http://localhost:4317")
+                        .setTimeout(settings.metricsTimeout())
+                        .setCompression(settings.metricsGzip() ? "gzip" : "none")
+                        .setComponentLoader(new GrpcSenderLoader());
+                settings.metricsHeaders().forEach(b::addHeader);
+                return b.build();
+            }
+            case HTTP_JSON:
+                return new OtlpJsonMetricExporter(endpoint != null ? endpoint : "http://localhost:4318/v1/metrics",
+                        settings.metricsHeaders(), settings.metricsGzip(), settings.metricsTimeout());
+            default: {
+                var b = io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter.builder()
+                        .setEndpoint(endpoint != null ? endpoint : "http://localhost:4318/v1/metrics")
+                        .setTimeout(settings.metricsTimeout())
+                        .setCompression(settings.metricsGzip() ? "gzip" : "none");
+                settings.metricsHeaders().forEach(b::addHeader);
+                return b.build();
+            }
+        }
+    }
+
+    /** Gives the SDK's gRPC exporter Zerver's grpc-java sender, and the usual service loading otherwise. */
+    private static final class GrpcSenderLoader implements io.opentelemetry.common.ComponentLoader {
+        private final io.opentelemetry.common.ComponentLoader others =
+                io.opentelemetry.common.ComponentLoader.forClassLoader(RequestMetrics.class.getClassLoader());
+
+        @Override
+        public <T> Iterable<T> load(Class<T> spi) {
+            if (spi == io.opentelemetry.sdk.common.export.GrpcSenderProvider.class) {
+                return java.util.List.of(spi.cast(GrpcJavaSender.PROVIDER));
+            }
+            return others.load(spi);
+        }
     }
 
     /** Exports what has been recorded now. */
