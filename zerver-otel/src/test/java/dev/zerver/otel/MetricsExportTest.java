@@ -119,6 +119,13 @@ class MetricsExportTest {
                     .flatMap(m -> m.getHistogram().getDataPointsList().stream())
                     .flatMap(p -> p.getExemplarsList().stream())
                     .forEach(e -> exemplarTraces.add(HexFormat.of().formatHex(e.getTraceId().toByteArray())));
+            Set<String> withExemplars = metrics.entrySet().stream()
+                    .filter(m -> m.getValue().stream().filter(Metric::hasHistogram)
+                            .flatMap(x -> x.getHistogram().getDataPointsList().stream()).anyMatch(p -> p.getExemplarsCount() > 0))
+                    .map(Map.Entry::getKey).collect(Collectors.toSet());
+            assertThat(withExemplars).as("exemplars on the request and park histograms only")
+                    .contains("http.server.request.duration", "http.server.duration_ms")
+                    .isSubsetOf("http.server.request.duration", "http.server.duration_ms", "zerver.job.park_wait_ms");
             assertThat(exportedTraces).as("the 5 failures at least were kept").hasSizeGreaterThanOrEqualTo(5);
             assertThat(exemplarTraces).isNotEmpty();
             assertThat(exportedTraces).containsAll(exemplarTraces);

@@ -54,12 +54,12 @@ public final class RequestMetrics implements AutoCloseable {
     static final AttributeKey<String> NAMESPACE = AttributeKey.stringKey("namespace");
 
     private static final String[] STATUS_CLASSES = {"0xx", "1xx", "2xx", "3xx", "4xx", "5xx", "6xx", "7xx", "8xx", "9xx"};
-    /** Status codes boxed once: a key part that allocates nothing. */
-    private static final Integer[] STATUS_BOXES = new Integer[1000];
+    /** Status codes as strings made once: a key part that allocates nothing. */
+    private static final String[] STATUS_TEXTS = new String[1000];
 
     static {
-        for (int i = 0; i < STATUS_BOXES.length; i++) {
-            STATUS_BOXES[i] = i;
+        for (int i = 0; i < STATUS_TEXTS.length; i++) {
+            STATUS_TEXTS[i] = Integer.toString(i);
         }
     }
 
@@ -79,15 +79,20 @@ public final class RequestMetrics implements AutoCloseable {
     /** Each recording thread's lookup key, so that finding a known attribute set allocates nothing. */
     private final ThreadLocal<Key> probe = ThreadLocal.withInitial(Key::new);
 
-    /** Up to five parts naming one attribute set; the first says which instrument family it is for. */
+    /**
+     * Up to five parts naming one attribute set; the first says which instrument family it is for.
+     * All strings (booleans and status codes as constant texts), so hashing and comparing them is
+     * one monomorphic call per part, and mostly an identity check: the parts come from the same
+     * route, step, queue and effect definitions request after request.
+     */
     private static final class Key {
-        Object a;
-        Object b;
-        Object c;
-        Object d;
-        Object e;
+        String a;
+        String b;
+        String c;
+        String d;
+        String e;
 
-        Key set(Object a, Object b, Object c, Object d, Object e) {
+        Key set(String a, String b, String c, String d, String e) {
             this.a = a;
             this.b = b;
             this.c = c;
@@ -100,19 +105,22 @@ public final class RequestMetrics implements AutoCloseable {
             return new Key().set(a, b, c, d, e);
         }
 
+        private static boolean same(String x, String y) {
+            return x == y || (x != null && x.equals(y));
+        }
+
+        private static int hash(String x) {
+            return x == null ? 0 : x.hashCode();
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && java.util.Objects.equals(a, k.a) && java.util.Objects.equals(b, k.b)
-                    && java.util.Objects.equals(c, k.c) && java.util.Objects.equals(d, k.d) && java.util.Objects.equals(e, k.e);
+            return o instanceof Key k && same(a, k.a) && same(b, k.b) && same(c, k.c) && same(d, k.d) && same(e, k.e);
         }
 
         @Override
         public int hashCode() {
-            int h = java.util.Objects.hashCode(a); // no varargs array: this runs for every lookup
-            h = 31 * h + java.util.Objects.hashCode(b);
-            h = 31 * h + java.util.Objects.hashCode(c);
-            h = 31 * h + java.util.Objects.hashCode(d);
-            return 31 * h + java.util.Objects.hashCode(e);
+            return (((hash(a) * 31 + hash(b)) * 31 + hash(c)) * 31 + hash(d)) * 31 + hash(e);
         }
     }
 
@@ -153,41 +161,45 @@ public final class RequestMetrics implements AutoCloseable {
         return meter.histogramBuilder(name).setUnit("ms").setDescription(description).build();
     }
 
-    private Attributes attributes(Object a, Object b, Object c, Object d, Object e) {
-        Key key = probe.get().set(a, b, c, d, e);
+    private Attributes attributes(String a, String b, String c, String d, String e) {
+        return attributes(probe.get(), a, b, c, d, e);
+    }
+
+    /** The attribute set the parts name, looked up with {@code probe} (this thread's key). */
+    private Attributes attributes(Key probe, String a, String b, String c, String d, String e) {
+        Key key = probe.set(a, b, c, d, e);
         Attributes found = attributes.get(key);
         return found != null ? found : attributes.computeIfAbsent(key.copy(), RequestMetrics::build);
     }
 
     /** The attribute set a key names (built once per distinct key). */
     private static Attributes build(Key k) {
-        switch ((String) k.a) {
+        switch (k.a) {
             case "http": {
-                var b = Attributes.builder().put(METHOD, (String) k.b).put(STATUS, (long) (Integer) k.d)
-                        .put(SCHEME, (String) k.e);
-                if (!((String) k.c).isEmpty()) {
-                    b.put(ROUTE, (String) k.c);
+                var b = Attributes.builder().put(METHOD, k.b).put(STATUS, Long.parseLong(k.d)).put(SCHEME, k.e);
+                if (!k.c.isEmpty()) {
+                    b.put(ROUTE, k.c);
                 }
                 return b.build();
             }
             case "server":
-                return Attributes.of(ROUTE_SHORT, (String) k.b, STATUS_CLASS, (String) k.c);
+                return Attributes.of(ROUTE_SHORT, k.b, STATUS_CLASS, k.c);
             case "step":
-                return Attributes.of(STEP, (String) k.b);
+                return Attributes.of(STEP, k.b);
             case "effect":
-                return Attributes.of(EFFECT_KIND, (String) k.b, OPERATION, (String) k.c, REQUIRED, (Boolean) k.d,
-                        SUCCESS, (Boolean) k.e);
+                return Attributes.of(EFFECT_KIND, k.b, OPERATION, k.c, REQUIRED, Boolean.parseBoolean(k.d), SUCCESS,
+                        Boolean.parseBoolean(k.e));
             case "retry":
-                return Attributes.of(ROUTE_SHORT, (String) k.b, JOB_TYPE, (String) k.c);
+                return Attributes.of(ROUTE_SHORT, k.b, JOB_TYPE, k.c);
             case "job":
-                return Attributes.of(QUEUE, (String) k.b, ROUTE_SHORT, (String) k.c, JOB_TYPE, (String) k.d);
+                return Attributes.of(QUEUE, k.b, ROUTE_SHORT, k.c, JOB_TYPE, k.d);
             case "park":
-                return Attributes.of(QUEUE, (String) k.b, ROUTE_SHORT, (String) k.c, JOB_TYPE, (String) k.d,
-                        CAUSE, (String) k.e);
+                return Attributes.of(QUEUE, k.b, ROUTE_SHORT, k.c, JOB_TYPE, k.d,
+                        CAUSE, k.e);
             case "depth":
-                return Attributes.of(QUEUE, (String) k.b);
+                return Attributes.of(QUEUE, k.b);
             default:
-                return Attributes.of(NAMESPACE, (String) k.b);
+                return Attributes.of(NAMESPACE, k.b);
         }
     }
 
@@ -201,13 +213,14 @@ public final class RequestMetrics implements AutoCloseable {
                 ? Context.root().with(Span.wrap(SpanContext.create(r.traceId(), r.rootSpanId(), TraceFlags.getSampled(),
                         TraceState.getDefault())))
                 : Context.root();
+        Key probe = this.probe.get();
         long durationNanos = Math.max(0, r.endNanos() - r.startNanos());
         int status = r.status();
         String method = r.method();
         String scheme = r.scheme();
-        requestDuration.record(durationNanos / 1e9, attributes("http", method, route, STATUS_BOXES[Math.floorMod(status, 1000)], scheme), context);
+        requestDuration.record(durationNanos / 1e9, attributes(probe, "http", method, route, STATUS_TEXTS[Math.floorMod(status, 1000)], scheme), context);
         String statusClass = STATUS_CLASSES[Math.floorMod(status / 100, 10)];
-        serverDurationMs.record(durationNanos / 1e6, attributes("server", route, statusClass, null, null), context);
+        serverDurationMs.record(durationNanos / 1e6, attributes(probe, "server", route, statusClass, null, null), context);
 
         List<StepRecord> steps = r.steps();
         for (int i = 0; i < steps.size(); i++) {
@@ -215,7 +228,7 @@ public final class RequestMetrics implements AutoCloseable {
             if (s.endNanos() >= 0) {
                 String name = s.name();
                 stepDuration.record((s.endNanos() - s.startNanos()) / 1e6,
-                        attributes("step", name, null, null, null), context);
+                        attributes(probe, "step", name, null, null, null), Context.root());
             }
         }
         List<JobRecord> jobs = r.jobs();
@@ -226,16 +239,21 @@ public final class RequestMetrics implements AutoCloseable {
             if (job != null && job.endNanos() >= 0 && job.startNanos() >= 0) {
                 boolean success = Boolean.TRUE.equals(e.success());
                 effectDuration.record((job.endNanos() - job.startNanos()) / 1e6,
-                        attributes("effect", e.kind(), e.operation(), e.required(), success), context);
+                        attributes(probe, "effect", e.kind(), e.operation(), e.required() ? "true" : "false",
+                                success ? "true" : "false"), Context.root());
             }
             if (e.attempts() > 1) {
                 String type = job == null ? "effect" : job.type().value();
-                retries.add(e.attempts() - 1, attributes("retry", route, type, null, null), context);
+                retries.add(e.attempts() - 1, attributes(probe, "retry", route, type, null, null), context);
             }
             if ("cache".equals(e.kind())) {
                 countCache(e);
             }
         }
+        String lastQueue = null;
+        String lastType = null;
+        Attributes a = null;
+        AtomicLong depth = null;
         for (int i = 0; i < jobs.size(); i++) {
             JobRecord j = jobs.get(i);
             if (j.endNanos() < 0) {
@@ -243,20 +261,25 @@ public final class RequestMetrics implements AutoCloseable {
             }
             String queue = j.queue();
             String type = j.type().value();
-            Attributes a = attributes("job", queue, route, type, null);
+            if (!queue.equals(lastQueue) || !type.equals(lastType)) { // a request's jobs mostly share one set
+                a = attributes(probe, "job", queue, route, type, null);
+                depth = depthByQueue.computeIfAbsent(queue, q -> new AtomicLong());
+                lastQueue = queue;
+                lastType = type;
+            }
             var d = j.durations();
             if (j.enqueueNanos() >= 0) {
-                queueWait.record(d.queueWait() / 1e6, a, context);
-                depthByQueue.computeIfAbsent(queue, q -> new AtomicLong()).set(j.depthAtTake());
+                queueWait.record(d.queueWait() / 1e6, a, Context.root());
+                depth.lazySet(j.depthAtTake());
             }
-            dispatch.record(d.dispatch() / 1e6, a, context);
-            runActive.record(d.runActive() / 1e6, a, context);
+            dispatch.record(d.dispatch() / 1e6, a, Context.root());
+            runActive.record(d.runActive() / 1e6, a, Context.root());
             List<ParkEpisode> parks = j.parks();
             for (int k = 0; k < parks.size(); k++) {
                 ParkEpisode p = parks.get(k);
                 String cause = p.cause().value();
                 parkWait.record(Promotion.length(j, p) / 1e6,
-                        attributes("park", queue, route, type, cause), context);
+                        attributes(probe, "park", queue, route, type, cause), context);
             }
         }
     }
