@@ -3,15 +3,17 @@ package dev.zerver;
 import dev.zerver.config.Env;
 import dev.zerver.config.KnownSettings;
 import dev.zerver.config.ZerverSettings;
-import dev.zerver.http.NettyServer;
-import dev.zerver.routing.Route;
-import dev.zerver.routing.RouteTemplate;
-import dev.zerver.routing.Router;
-import dev.zerver.runtime.InFlightRequest;
-import dev.zerver.runtime.InboundRequest;
-import dev.zerver.runtime.ResponseSink;
-import dev.zerver.runtime.Scheduling;
-import dev.zerver.runtime.ZerverRuntime;
+import dev.zerver.internal.http.NettyServer;
+import dev.zerver.internal.routing.Route;
+import dev.zerver.internal.routing.RouteTemplate;
+import dev.zerver.internal.routing.Router;
+import dev.zerver.spi.InFlightRequest;
+import dev.zerver.spi.InboundRequest;
+import dev.zerver.spi.ResponseSink;
+import dev.zerver.spi.Scheduling;
+import dev.zerver.internal.runtime.Wiring;
+import dev.zerver.internal.runtime.ZerverRuntime;
+import dev.zerver.spi.Clock;
 import dev.zerver.spi.EffectHandler;
 import dev.zerver.spi.EffectHandlers;
 import dev.zerver.spi.IdGenerator;
@@ -88,9 +90,14 @@ public final class Zerver implements AutoCloseable {
         return runtime.settings();
     }
 
-    /** The runtime, for transports and the test kit; applications do not need it. */
-    public ZerverRuntime runtime() {
-        return runtime;
+    /** The clock the runtime times requests with (the system's, or a test scheduler's). */
+    public Clock clock() {
+        return runtime.clock();
+    }
+
+    /** Requests dispatched and not yet answered. */
+    public int inFlight() {
+        return runtime.inFlight();
     }
 
     /** Serves a request that arrived through another transport (or a test), without HTTP. */
@@ -267,9 +274,8 @@ public final class Zerver implements AutoCloseable {
             }
             Router router = new Router(built);
             warnAboutUnknownVariables();
-            ZerverRuntime runtime = new ZerverRuntime(resolved, router, globalBefore, errorRenderer, listeners,
-                    new EffectHandlers(handlers), scheduling.clock(), scheduling.timers(), ids, scheduling.manual());
-            scheduling.attach(runtime.jobs());
+            ZerverRuntime runtime = new ZerverRuntime(resolved, router,
+                    new Wiring(globalBefore, errorRenderer, listeners, new EffectHandlers(handlers)), scheduling, ids);
             return new Zerver(runtime, shutdownHook);
         }
 

@@ -1,7 +1,5 @@
 package dev.zerver.spi;
 
-import dev.zerver.spi.Clock;
-import dev.zerver.spi.Timers;
 import dev.zerver.telemetry.ParkCause;
 
 /**

@@ -1,7 +1,7 @@
 package dev.zerver.effects;
 
 import dev.zerver.Zerver;
-import dev.zerver.runtime.InboundRequest;
+import dev.zerver.spi.InboundRequest;
 import dev.zerver.spi.EffectHandler;
 import dev.zerver.telemetry.RequestRecord;
 import dev.zerver.testing.InProcess;

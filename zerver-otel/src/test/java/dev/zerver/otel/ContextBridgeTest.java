@@ -13,7 +13,7 @@ import dev.zerver.Response;
 import dev.zerver.Slot;
 import dev.zerver.Step;
 import dev.zerver.Zerver;
-import dev.zerver.runtime.InboundRequest;
+import dev.zerver.spi.InboundRequest;
 import dev.zerver.spi.EffectContext;
 import dev.zerver.spi.EffectHandler;
 import dev.zerver.spi.EffectResult;

@@ -9,7 +9,7 @@ import dev.zerver.Response;
 import dev.zerver.Slot;
 import dev.zerver.Step;
 import dev.zerver.Zerver;
-import dev.zerver.runtime.InboundRequest;
+import dev.zerver.spi.InboundRequest;
 import dev.zerver.telemetry.ParkCause;
 import dev.zerver.testing.InProcess;
 import dev.zerver.testing.ManualScheduler;

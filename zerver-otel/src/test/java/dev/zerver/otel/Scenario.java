@@ -10,7 +10,7 @@ import dev.zerver.RetryPolicy;
 import dev.zerver.Slot;
 import dev.zerver.Step;
 import dev.zerver.Zerver;
-import dev.zerver.runtime.InboundRequest;
+import dev.zerver.spi.InboundRequest;
 import dev.zerver.telemetry.RequestRecord;
 import dev.zerver.testing.InProcess;
 import dev.zerver.testing.ManualScheduler;

@@ -2,7 +2,7 @@ package dev.zerver.otel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.zerver.runtime.InboundRequest;
+import dev.zerver.spi.InboundRequest;
 import dev.zerver.spi.EffectFailure;
 import dev.zerver.telemetry.ParkCause;
 import dev.zerver.telemetry.RequestRecord;

@@ -11,7 +11,7 @@ import dev.zerver.Step;
 import dev.zerver.Zerver;
 import dev.zerver.effects.http.Http;
 import dev.zerver.effects.http.HttpEffects;
-import dev.zerver.runtime.InboundRequest;
+import dev.zerver.spi.InboundRequest;
 import dev.zerver.testing.InProcess;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -2,8 +2,8 @@ package dev.zerver.testing;
 
 import dev.zerver.Response;
 import dev.zerver.Zerver;
-import dev.zerver.runtime.InFlightRequest;
-import dev.zerver.runtime.InboundRequest;
+import dev.zerver.spi.InFlightRequest;
+import dev.zerver.spi.InboundRequest;
 import dev.zerver.telemetry.RequestRecord;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +17,7 @@ public final class InProcess {
         Exchange ex = new Exchange();
         ex.handle = app.dispatch(request, (response, head, written) -> {
             ex.head = head;
-            written.at(app.runtime().clock().nanoTime(), head ? 0 : response.body().length);
+            written.at(app.clock().nanoTime(), head ? 0 : response.body().length);
             ex.response.complete(response);
         });
         return ex;

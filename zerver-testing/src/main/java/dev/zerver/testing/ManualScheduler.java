@@ -1,9 +1,7 @@
 package dev.zerver.testing;
 
-import dev.zerver.runtime.Job;
-import dev.zerver.runtime.JobQueue;
-import dev.zerver.runtime.JobSystem;
-import dev.zerver.runtime.Scheduling;
+import dev.zerver.spi.JobQueues;
+import dev.zerver.spi.Scheduling;
 import dev.zerver.spi.Clock;
 import dev.zerver.spi.Timers;
 import java.time.Duration;
@@ -23,7 +21,7 @@ public final class ManualScheduler implements Scheduling {
     private final PriorityQueue<Due> timers = new PriorityQueue<>((a, b) ->
             a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.order, b.order));
     private long order;
-    private JobSystem jobs;
+    private JobQueues jobs;
 
     public ManualScheduler() {
         this(new ManualClock());
@@ -69,14 +67,14 @@ public final class ManualScheduler implements Scheduling {
     }
 
     @Override
-    public void attach(JobSystem system) {
+    public void attach(JobQueues system) {
         if (jobs != null) {
             throw new IllegalStateException("a ManualScheduler drives one application");
         }
         jobs = system;
     }
 
-    private JobSystem jobs() {
+    private JobQueues jobs() {
         if (jobs == null) {
             throw new IllegalStateException("build the application with .scheduling(this) first");
         }
@@ -85,17 +83,17 @@ public final class ManualScheduler implements Scheduling {
 
     /** The continuation queue's name. */
     public String continuations() {
-        return jobs().continuations().name();
+        return jobs().continuations();
     }
 
     /** The effects queue's name. */
     public String effects() {
-        return jobs().effects().name();
+        return jobs().effects();
     }
 
     /** Jobs waiting in the named queue. */
     public int queued(String queue) {
-        return jobs().queue(queue).depth();
+        return jobs().depth(queue);
     }
 
     /** Timers not yet fired. */
@@ -105,13 +103,7 @@ public final class ManualScheduler implements Scheduling {
 
     /** Takes and runs the head of the named queue on this thread; false if it was empty. */
     public boolean runNext(String queue) {
-        JobQueue q = jobs().queue(queue);
-        Job job = q.poll(0);
-        if (job == null) {
-            return false;
-        }
-        job.run();
-        return true;
+        return jobs().runNext(queue);
     }
 
     /**

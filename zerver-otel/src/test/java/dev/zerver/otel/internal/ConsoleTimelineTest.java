@@ -3,7 +3,7 @@ package dev.zerver.otel.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zerver.otel.Scenario;
-import dev.zerver.runtime.InboundRequest;
+import dev.zerver.spi.InboundRequest;
 import dev.zerver.telemetry.EffectRecord;
 import dev.zerver.telemetry.RequestRecord;
 import dev.zerver.testing.InProcess;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.zerver.otel.OtlpReceiver;
 import dev.zerver.otel.Scenario;
 import dev.zerver.otel.ZerverOtel;
-import dev.zerver.runtime.InboundRequest;
+import dev.zerver.spi.InboundRequest;
 import dev.zerver.spi.EffectFailure;
 import dev.zerver.telemetry.ParkCause;
 import dev.zerver.telemetry.RequestRecord;

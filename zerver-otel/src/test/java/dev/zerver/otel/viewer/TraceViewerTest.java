@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.util.JsonFormat;
 import dev.zerver.config.ConfigException;
 import dev.zerver.otel.Scenario;
-import dev.zerver.runtime.InboundRequest;
+import dev.zerver.spi.InboundRequest;
 import dev.zerver.telemetry.ParkCause;
 import dev.zerver.testing.InProcess;
 import dev.zerver.testing.ScriptedEffects.Script;

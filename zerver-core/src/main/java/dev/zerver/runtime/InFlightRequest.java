@@ -1,7 +1,0 @@
-package dev.zerver.runtime;
-
-/** A dispatched request, as its transport sees it. */
-public interface InFlightRequest {
-    /** The client is gone: cancel the request's jobs and write nothing. */
-    void cancel(String reason);
-}

@@ -1,8 +1,0 @@
-/**
- * The runtime: the job system (two bounded queues with their workers), request execution, joins,
- * parking and timers. Applications do not call it directly; {@link dev.zerver.spi.Clock},
- * {@link dev.zerver.spi.Timers} and {@link dev.zerver.runtime.InboundRequest} /
- * {@link dev.zerver.runtime.ResponseSink} (the transport SPI) are the parts meant for use from
- * outside, by effect handlers, transports and the deterministic test scheduler.
- */
-package dev.zerver.runtime;

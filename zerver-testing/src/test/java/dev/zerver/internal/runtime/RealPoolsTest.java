@@ -1,0 +1,169 @@
+package dev.zerver.internal.runtime;
+
+import dev.zerver.spi.InboundRequest;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zerver.Decision;
+import dev.zerver.Effect;
+import dev.zerver.EffectKind;
+import dev.zerver.Need;
+import dev.zerver.Response;
+import dev.zerver.Slot;
+import dev.zerver.Step;
+import dev.zerver.Zerver;
+import dev.zerver.spi.EffectContext;
+import dev.zerver.spi.EffectFailure;
+import dev.zerver.spi.EffectHandler;
+import dev.zerver.spi.EffectResult;
+import dev.zerver.telemetry.JobOutcome;
+import dev.zerver.telemetry.JobRecord;
+import dev.zerver.telemetry.ParkCause;
+import dev.zerver.telemetry.RequestRecord;
+import dev.zerver.testing.InProcess;
+import dev.zerver.testing.ScriptedEffects;
+import dev.zerver.testing.ScriptedEffects.Script;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 10,000 jobs on real worker pools with real timers: 2,000 requests of five jobs each (the
+ * request job, three parallel effects that park at random, the continuation). Every job must
+ * reach exactly one end, no effect may run twice, and every request must be answered once.
+ */
+class RealPoolsTest {
+    static final Slot<String> A = Slot.of("a", String.class);
+    static final Slot<String> B = Slot.of("b", String.class);
+    static final Slot<String> C = Slot.of("c", String.class);
+    static final int REQUESTS = 2_000;
+    static final ParkCause[] CAUSES = {ParkCause.IO_WAIT, ParkCause.LOCK, ParkCause.RATE_LIMIT, ParkCause.TIMER};
+
+    @Test
+    void tenThousandJobsEachEndExactlyOnce() throws Exception {
+        Random random = new Random(42);
+        Map<Integer, Script[]> scripts = new ConcurrentHashMap<>();
+        for (int i = 0; i < REQUESTS; i++) {
+            Script[] three = new Script[3];
+            for (int k = 0; k < 3; k++) {
+                Script s = Script.returning(i + ":" + k);
+                int parks = random.nextInt(3);
+                for (int p = 0; p < parks; p++) {
+                    s = s.park(CAUSES[random.nextInt(CAUSES.length)], "t" + p,
+                            Duration.ofNanos(random.nextInt(2_000_000)));
+                }
+                three[k] = s;
+            }
+            scripts.put(i, three);
+        }
+        Step fan = Step.named("fan").writes(A, B, C).run(ctx -> {
+            Script[] s = scripts.get(Integer.parseInt(ctx.param("i")));
+            Effect a = ScriptedEffects.effect(EffectKind.DB, "get", "a", s[0]).into(A);
+            Effect b = ScriptedEffects.effect(EffectKind.HTTP, "get", "b", s[1]).into(B);
+            Effect c = ScriptedEffects.effect(EffectKind.CACHE, "get", "c", s[2]).into(C);
+            return Need.parallel(a, b, c).continueWith("join", k -> Decision.done(
+                    Response.text(k.require(A) + "," + k.require(B) + "," + k.require(C))));
+        });
+        InProcess.Records records = new InProcess.Records();
+        Zerver app = Zerver.builder().environment(Map.of("ZER_VER_STEP_WORKERS", "2", "ZER_VER_EFFECT_WORKERS", "2"))
+                .port(0).effectHandler(new ScriptedEffects()).listener(records).get("/r/{i}", fan).build().start();
+        try {
+            Semaphore inFlight = new Semaphore(256);
+            List<InProcess.Exchange> exchanges = new ArrayList<>();
+            for (int i = 0; i < REQUESTS; i++) {
+                inFlight.acquire();
+                InProcess.Exchange ex = InProcess.send(app,
+                        InboundRequest.builder().method("GET").uri("/r/" + i).build());
+                exchanges.add(ex);
+                ex.whenAnswered(inFlight::release);
+            }
+            for (int i = 0; i < REQUESTS; i++) {
+                Response r = exchanges.get(i).await(30, TimeUnit.SECONDS);
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.bodyText()).isEqualTo(i + ":0," + i + ":1," + i + ":2");
+            }
+            List<RequestRecord> finished = new ArrayList<>();
+            while (finished.size() < REQUESTS) {
+                RequestRecord r = records.take(30, TimeUnit.SECONDS);
+                assertThat(r).as("record %d of %d", finished.size() + 1, REQUESTS).isNotNull();
+                finished.add(r);
+            }
+            assertThat(records.take(50, TimeUnit.MILLISECONDS)).as("no record twice").isNull();
+
+            int jobs = 0;
+            int parks = 0;
+            Set<String> traceIds = new HashSet<>();
+            for (RequestRecord r : finished) {
+                assertThat(traceIds.add(r.traceId())).isTrue();
+                for (JobRecord j : r.jobs()) {
+                    jobs++;
+                    parks += j.parks().size();
+                    assertThat(j.outcome()).as("%s", j).isEqualTo(JobOutcome.COMPLETE);
+                    assertThat(j.isParked()).isFalse();
+                    var d = j.durations();
+                    assertThat(d.queueWait() + d.dispatch() + d.parkWaitTotal() + d.runActive())
+                            .isEqualTo(j.endNanos() - j.enqueueNanos());
+                }
+            }
+            assertThat(jobs).isEqualTo(10_000);
+            assertThat(parks).isGreaterThan(REQUESTS);
+            for (Script[] three : scripts.values()) {
+                for (Script s : three) {
+                    assertThat(s.calls()).isEqualTo(1);
+                }
+            }
+        } finally {
+            assertThat(app.stop(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+
+    /** A handler that fails its first two calls and notes the thread of every call. */
+    record Flaky(List<String> threads) implements EffectHandler<String> {
+        @Override
+        public Class<String> requestType() {
+            return String.class;
+        }
+
+        @Override
+        public CompletionStage<EffectResult> execute(String request, Effect effect, EffectContext context) {
+            threads.add(Thread.currentThread().getName());
+            return threads.size() <= 2
+                    ? CompletableFuture.failedFuture(EffectFailure.infrastructure("io_error", "reset"))
+                    : CompletableFuture.completedFuture(EffectResult.of("ok after " + threads.size()));
+        }
+    }
+
+    @Test
+    void aRetryRunsOnAnEffectWorkerNeverOnTheTimerThread() throws Exception {
+        Flaky flaky = new Flaky(java.util.Collections.synchronizedList(new ArrayList<>()));
+        Step s = Step.named("r").writes(A).run(ctx -> Need.of(Effect.of(EffectKind.HTTP, "get", "peer", "x").into(A)
+                        .retry(dev.zerver.RetryPolicy.attempts(3).backoff(Duration.ofMillis(5))))
+                .continueWith("show", k -> Decision.done(Response.text(k.require(A)))));
+        InProcess.Records records = new InProcess.Records();
+        Zerver app = Zerver.builder().environment(Map.of()).port(0).effectHandler(flaky).listener(records)
+                .get("/r", s).build().start();
+        try {
+            Response r = InProcess.send(app, InboundRequest.builder().method("GET").uri("/r").build())
+                    .await(30, TimeUnit.SECONDS);
+            assertThat(r.bodyText()).isEqualTo("ok after 3");
+            assertThat(flaky.threads()).hasSize(3).allSatisfy(t -> assertThat(t).startsWith("zerver-effects-"));
+            JobRecord job = records.take(30, TimeUnit.SECONDS).jobs().get(1);
+            assertThat(job.outcome()).isEqualTo(JobOutcome.COMPLETE);
+            assertThat(job.parks()).hasSize(2).allSatisfy(p -> assertThat(p.token()).isEqualTo("retry_backoff"));
+            var d = job.durations();
+            assertThat(d.queueWait() + d.dispatch() + d.parkWaitTotal() + d.runActive())
+                    .isEqualTo(job.endNanos() - job.enqueueNanos());
+        } finally {
+            assertThat(app.stop(Duration.ofSeconds(5))).isTrue();
+        }
+    }
+}
