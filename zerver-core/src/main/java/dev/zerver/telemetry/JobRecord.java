@@ -1,7 +1,5 @@
 package dev.zerver.telemetry;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -11,7 +9,7 @@ import java.util.List;
  * through a queue or a completion orders the writes); read by listeners once the request's
  * record is finished. Timestamps are monotonic nanoseconds, -1 when the transition did not happen.
  */
-public final class JobRecord {
+public interface JobRecord {
     /** Which logical span a job belongs to. */
     public enum Owner {
         /** The job that runs the pipeline from dispatch: its logical span is the request's root. */
@@ -22,191 +20,51 @@ public final class JobRecord {
         EFFECT
     }
 
-    private final int id;
-    private final JobType type;
-    private final String queue;
-    private final Owner owner;
-    private final int ownerSequence;
-    private long enqueueNanos = -1;
-    private long takeNanos = -1;
-    private long startNanos = -1;
-    private long endNanos = -1;
-    private int depthAtEnqueue = -1;
-    private int depthAtTake = -1;
-    private int workerId = -1;
-    private int attempts;
-    private final List<ParkEpisode> parks = new ArrayList<>(2);
-    /** Made once: the export path reads it for every job of every request. */
-    private final List<ParkEpisode> parksView = Collections.unmodifiableList(parks);
-    private JobDurations durations;
-    private JobOutcome outcome;
-    private String errorType;
-    private String errorMessage;
-    private String cancelReason;
-
-    public JobRecord(int id, JobType type, String queue, Owner owner, int ownerSequence) {
-        this.id = id;
-        this.type = type;
-        this.queue = queue;
-        this.owner = owner;
-        this.ownerSequence = ownerSequence;
-    }
-
-    // ---- written by the runtime ----
-
-    public void enqueued(long nanos, int depth) {
-        enqueueNanos = nanos;
-        depthAtEnqueue = depth;
-    }
-
-    public void taken(long nanos, int worker, int depth) {
-        takeNanos = nanos;
-        workerId = worker;
-        depthAtTake = depth;
-    }
-
-    public void started(long nanos) {
-        startNanos = nanos;
-    }
-
-    /** Opens a park episode; a job parks at most once at a time. */
-    public void parked(ParkEpisode episode) {
-        if (isParked()) {
-            throw new IllegalStateException("job " + id + " is already parked");
-        }
-        parks.add(episode);
-    }
-
-    /** Closes the open park episode, if any; returns whether one was open. */
-    public boolean resumed(long nanos) {
-        if (!isParked()) {
-            return false;
-        }
-        parks.get(parks.size() - 1).resumeAt(nanos);
-        return true;
-    }
-
-    public void attempt(int attempt) {
-        attempts = attempt;
-    }
-
-    public void ended(long nanos, JobOutcome how) {
-        if (outcome != null) {
-            throw new IllegalStateException("job " + id + " already ended " + outcome + ", now " + how);
-        }
-        endNanos = nanos;
-        outcome = how;
-    }
-
-    public void failedWith(String type, String message) {
-        errorType = type;
-        errorMessage = message;
-    }
-
-    public void cancelledBecause(String reason) {
-        cancelReason = reason;
-    }
-
-    // ---- read ----
-
-    public boolean isParked() {
-        return !parks.isEmpty() && !parks.get(parks.size() - 1).resumed();
-    }
+    boolean isParked();
 
     /** Per-request job number, from 1 in creation order. */
-    public int id() {
-        return id;
-    }
+    int id();
 
-    public JobType type() {
-        return type;
-    }
+    JobType type();
 
-    public String queue() {
-        return queue;
-    }
+    String queue();
 
-    public Owner owner() {
-        return owner;
-    }
+    Owner owner();
 
     /** The sequence of the owning step (continuation) or effect; 0 for {@link Owner#REQUEST}. */
-    public int ownerSequence() {
-        return ownerSequence;
-    }
+    int ownerSequence();
 
-    public long enqueueNanos() {
-        return enqueueNanos;
-    }
+    long enqueueNanos();
 
-    public long takeNanos() {
-        return takeNanos;
-    }
+    long takeNanos();
 
-    public long startNanos() {
-        return startNanos;
-    }
+    long startNanos();
 
-    public long endNanos() {
-        return endNanos;
-    }
+    long endNanos();
 
     /** Jobs in the queue just after this one entered, or -1. */
-    public int depthAtEnqueue() {
-        return depthAtEnqueue;
-    }
+    int depthAtEnqueue();
 
     /** Jobs left in the queue just after this one was taken, or -1. */
-    public int depthAtTake() {
-        return depthAtTake;
-    }
+    int depthAtTake();
 
     /** The index of the worker that took the job within its queue's pool, or -1. */
-    public int workerId() {
-        return workerId;
-    }
+    int workerId();
 
     /** Attempts made (effect jobs); 1 for a step job that ran. */
-    public int attempts() {
-        return attempts;
-    }
+    int attempts();
 
-    public List<ParkEpisode> parks() {
-        return parksView;
-    }
+    List<ParkEpisode> parks();
 
     /** How it ended, or null while it runs. */
-    public JobOutcome outcome() {
-        return outcome;
-    }
+    JobOutcome outcome();
 
-    public String errorType() {
-        return errorType;
-    }
+    String errorType();
 
-    public String errorMessage() {
-        return errorMessage;
-    }
+    String errorMessage();
 
-    public String cancelReason() {
-        return cancelReason;
-    }
+    String cancelReason();
 
     /** The derived durations; the job must have ended. */
-    public JobDurations durations() {
-        if (endNanos < 0) {
-            throw new IllegalStateException("job " + id + " has not ended");
-        }
-        JobDurations d = durations;
-        if (d == null) { // computed once: an ended job's times no longer change
-            d = JobDurations.of(enqueueNanos, takeNanos, startNanos, endNanos, parks);
-            durations = d;
-        }
-        return d;
-    }
-
-    @Override
-    public String toString() {
-        return "job#" + id + "(" + type.value() + " on " + queue + ", " + outcome + ")";
-    }
+    JobDurations durations();
 }

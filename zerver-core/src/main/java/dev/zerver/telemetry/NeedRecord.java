@@ -1,82 +1,33 @@
 package dev.zerver.telemetry;
 
 /** One Need: the effects a step asked for, how they ran and how they were joined. */
-public final class NeedRecord {
-    private final int sequence;
-    private final int stepSequence;
-    private final String mode;
-    private final String join;
-    private final int effectCount;
-    private final long requestedNanos;
-    private long joinedNanos = -1;
-    private int completed;
-    private int failed;
-    private boolean success;
-
-    public NeedRecord(int sequence, int stepSequence, String mode, String join, int effectCount, long requestedNanos) {
-        this.sequence = sequence;
-        this.stepSequence = stepSequence;
-        this.mode = mode;
-        this.join = join;
-        this.effectCount = effectCount;
-        this.requestedNanos = requestedNanos;
-    }
-
-    public void joined(long nanos, int completedCount, int failedCount, boolean succeeded) {
-        joinedNanos = nanos;
-        completed = completedCount;
-        failed = failedCount;
-        success = succeeded;
-    }
-
-    public int sequence() {
-        return sequence;
-    }
+public interface NeedRecord {
+    int sequence();
 
     /** The step that returned this Need. */
-    public int stepSequence() {
-        return stepSequence;
-    }
+    int stepSequence();
 
     /** {@code parallel|sequential}. */
-    public String mode() {
-        return mode;
-    }
+    String mode();
 
     /** {@code all|all_required|any|first_success}. */
-    public String join() {
-        return join;
-    }
+    String join();
 
-    public int effectCount() {
-        return effectCount;
-    }
+    int effectCount();
 
-    public long requestedNanos() {
-        return requestedNanos;
-    }
+    long requestedNanos();
 
     /** When the join was decided, or -1 (the request was cancelled first). */
-    public long joinedNanos() {
-        return joinedNanos;
-    }
+    long joinedNanos();
 
     /** Effects that had finished successfully when the join was decided. */
-    public int completed() {
-        return completed;
-    }
+    int completed();
 
     /** Effects that had failed when the join was decided. */
-    public int failed() {
-        return failed;
-    }
+    int failed();
 
-    public boolean success() {
-        return success;
-    }
+    boolean success();
 
     /** joined - requested, or -1. */
-    public long durationNanos() {
-        return joinedNanos < 0 ? -1 : joinedNanos - requestedNanos;
-    }
+    long durationNanos();
 }

@@ -11,18 +11,26 @@ public final class ParkEpisode {
     private final long limitCurrent;
     private final long limitMax;
     private final long parkNanos;
-    private long resumeNanos = -1;
+    private final long resumeNanos;
 
+    /** An open episode: the job has not resumed yet. */
     public ParkEpisode(ParkCause cause, String token, long limitCurrent, long limitMax, long parkNanos) {
+        this(cause, token, limitCurrent, limitMax, parkNanos, -1);
+    }
+
+    private ParkEpisode(ParkCause cause, String token, long limitCurrent, long limitMax, long parkNanos,
+            long resumeNanos) {
         this.cause = cause;
         this.token = token;
         this.limitCurrent = limitCurrent;
         this.limitMax = limitMax;
         this.parkNanos = parkNanos;
+        this.resumeNanos = resumeNanos;
     }
 
-    void resumeAt(long nanos) {
-        this.resumeNanos = nanos;
+    /** This episode closed at {@code nanos}. */
+    public ParkEpisode resumedAt(long nanos) {
+        return new ParkEpisode(cause, token, limitCurrent, limitMax, parkNanos, nanos);
     }
 
     public ParkCause cause() {

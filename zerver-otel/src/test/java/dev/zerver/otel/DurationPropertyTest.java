@@ -1,14 +1,14 @@
 package dev.zerver.otel;
 
+import dev.zerver.internal.record.MutableEffectRecord;
+import dev.zerver.internal.record.MutableJobRecord;
+import dev.zerver.internal.record.MutableRequestRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.zerver.telemetry.EffectRecord;
 import dev.zerver.telemetry.JobOutcome;
-import dev.zerver.telemetry.JobRecord;
 import dev.zerver.telemetry.JobType;
 import dev.zerver.telemetry.ParkCause;
 import dev.zerver.telemetry.ParkEpisode;
-import dev.zerver.telemetry.RequestRecord;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.EventData;
@@ -106,8 +106,8 @@ class DurationPropertyTest {
     }
 
     /** A lifecycle with random gaps; some jobs are cancelled in the queue, some end while parked. */
-    private static JobRecord randomJob(Random random) {
-        JobRecord job = new JobRecord(1, JobType.EFFECT, "effects", JobRecord.Owner.EFFECT, 1);
+    private static MutableJobRecord randomJob(Random random) {
+        MutableJobRecord job = new MutableJobRecord(1, JobType.EFFECT, "effects", MutableJobRecord.Owner.EFFECT, 1);
         long t = random.nextInt(1_000_000);
         job.enqueued(t, random.nextInt(10));
         int shape = random.nextInt(10);
@@ -143,13 +143,13 @@ class DurationPropertyTest {
         return job;
     }
 
-    private static SpanData effectSpan(ZerverOtel otel, JobRecord job) {
-        RequestRecord r = RequestRecord.builder()
+    private static SpanData effectSpan(ZerverOtel otel, MutableJobRecord job) {
+        MutableRequestRecord r = MutableRequestRecord.builder()
                 .ids("req", "0af7651916cd43dd8448eb211c80319c", null, false)
                 .clock(0, EPOCH)
                 .request("GET", "http", "/x", null, "1.1")
                 .build();
-        EffectRecord e = new EffectRecord(1, 1, 0, "db", "get", "posts", true, 0, null);
+        MutableEffectRecord e = new MutableEffectRecord(1, 1, 0, "db", "get", "posts", true, 0, null);
         e.job(job.id());
         e.spanId("b7ad6b7169203331");
         if (job.outcome() == JobOutcome.COMPLETE) {

@@ -8,7 +8,7 @@ import dev.zerver.spi.EffectFailure;
 import dev.zerver.spi.EffectHandler;
 import dev.zerver.spi.EffectResult;
 import dev.zerver.spi.Timers;
-import dev.zerver.telemetry.EffectRecord;
+import dev.zerver.internal.record.MutableEffectRecord;
 import dev.zerver.telemetry.ExecutionScopes;
 import dev.zerver.telemetry.ParkCause;
 import dev.zerver.telemetry.RetryRecord;
@@ -32,13 +32,13 @@ final class EffectRun implements Job.Work {
     private final NeedExecution need;
     private final int index;
     private final Effect effect;
-    private final EffectRecord effectRecord;
+    private final MutableEffectRecord effectRecord;
     private final EffectHandler<Object> handler;
     private final CircuitBreaker breaker;
     private final Object attemptLock = new Object();
     private Job job;
 
-    EffectRun(NeedExecution need, int index, EffectRecord effectRecord, EffectHandler<Object> handler) {
+    EffectRun(NeedExecution need, int index, MutableEffectRecord effectRecord, EffectHandler<Object> handler) {
         this.need = need;
         this.index = index;
         this.effect = need.need.effects().get(index);

@@ -1,13 +1,13 @@
 package dev.zerver.internal.runtime;
 
 import dev.zerver.telemetry.JobOutcome;
-import dev.zerver.telemetry.JobRecord;
+import dev.zerver.internal.record.MutableJobRecord;
 import dev.zerver.telemetry.ParkCause;
 import dev.zerver.telemetry.ParkEpisode;
 
 /**
  * A unit of work on a queue: a stretch of steps or one effect. Its lifecycle is written to its
- * {@link JobRecord} by the one thread that runs it at the time: the taker records the take, the
+ * {@link MutableJobRecord} by the one thread that runs it at the time: the taker records the take, the
  * runner start and park/resume, and whoever finishes it the end.
  */
 public final class Job {
@@ -19,21 +19,21 @@ public final class Job {
     }
 
     private final RequestExecution request;
-    private final JobRecord record;
+    private final MutableJobRecord record;
     private final JobQueue queue;
     private final Work work;
     private volatile Runnable cancelHook;
     /** Set while the job waits in its queue to go on (a retry after its backoff), not to start. */
     private volatile Runnable continuation;
 
-    Job(RequestExecution request, JobRecord record, JobQueue queue, Work work) {
+    Job(RequestExecution request, MutableJobRecord record, JobQueue queue, Work work) {
         this.request = request;
         this.record = record;
         this.queue = queue;
         this.work = work;
     }
 
-    public JobRecord record() {
+    public MutableJobRecord record() {
         return record;
     }
 

@@ -6,8 +6,8 @@ import dev.zerver.Join;
 import dev.zerver.Need;
 import dev.zerver.Step;
 import dev.zerver.spi.EffectFailure;
-import dev.zerver.telemetry.EffectRecord;
-import dev.zerver.telemetry.NeedRecord;
+import dev.zerver.internal.record.MutableEffectRecord;
+import dev.zerver.internal.record.MutableNeedRecord;
 import dev.zerver.telemetry.SlotWrite;
 
 /**
@@ -26,7 +26,7 @@ final class NeedExecution {
 
     final RequestExecution request;
     final Need need;
-    final NeedRecord record;
+    final MutableNeedRecord record;
     /** The pipeline step that owns this Need; the continuation has its slot access. */
     final Step step;
     final int stepIndex;
@@ -42,7 +42,7 @@ final class NeedExecution {
     private Effect failedEffect;
     private int continuationSequence;
 
-    NeedExecution(RequestExecution request, Need need, NeedRecord record, Step step, int stepIndex, int stepSequence) {
+    NeedExecution(RequestExecution request, Need need, MutableNeedRecord record, Step step, int stepIndex, int stepSequence) {
         this.request = request;
         this.need = need;
         this.record = record;
@@ -63,7 +63,7 @@ final class NeedExecution {
      * An effect finished: successfully with {@code value} (already converted to its slot's type),
      * or with {@code failure}.
      */
-    synchronized Next finished(int index, EffectRecord effectRecord, Object value, long sizeBytes, EffectFailure f) {
+    synchronized Next finished(int index, MutableEffectRecord effectRecord, Object value, long sizeBytes, EffectFailure f) {
         Effect effect = need.effects().get(index);
         if (decided) {
             effectRecord.late();

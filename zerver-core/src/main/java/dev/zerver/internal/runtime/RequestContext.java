@@ -7,9 +7,9 @@ import dev.zerver.Slot;
 import dev.zerver.Step;
 import dev.zerver.internal.Json;
 import dev.zerver.spi.Clock;
-import dev.zerver.telemetry.RequestRecord;
+import dev.zerver.internal.record.MutableRequestRecord;
 import dev.zerver.telemetry.SlotWrite;
-import dev.zerver.telemetry.StepRecord;
+import dev.zerver.internal.record.MutableStepRecord;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,7 @@ final class RequestContext implements Ctx {
     private final String path;
     private final String rawQuery;
     private final String requestId;
-    private final RequestRecord record;
+    private final MutableRequestRecord record;
     private final Clock clock;
     private final Map<String, Object> slots = new ConcurrentHashMap<>();
     private volatile String route;
@@ -39,9 +39,9 @@ final class RequestContext implements Ctx {
     private volatile Map<String, List<String>> query;
     // Set and read by the thread running the current step; handed over with the job.
     private Step access;
-    private StepRecord writer;
+    private MutableStepRecord writer;
 
-    RequestContext(InboundRequest in, String requestId, RequestRecord record, Clock clock) {
+    RequestContext(InboundRequest in, String requestId, MutableRequestRecord record, Clock clock) {
         this.in = in;
         int q = in.uri().indexOf('?');
         this.path = q < 0 ? in.uri() : in.uri().substring(0, q);
@@ -65,7 +65,7 @@ final class RequestContext implements Ctx {
     }
 
     /** The running step: its declarations govern slot access, and its record gets the slot writes. */
-    void enter(Step step, StepRecord stepRecord) {
+    void enter(Step step, MutableStepRecord stepRecord) {
         access = step;
         writer = stepRecord;
     }
@@ -247,7 +247,7 @@ final class RequestContext implements Ctx {
         if (!RENDER_PHASES.contains(phase)) {
             throw new IllegalArgumentException("render phase must be one of " + RENDER_PHASES + ", got '" + phase + "'");
         }
-        StepRecord w = writer;
+        MutableStepRecord w = writer;
         if (w == null) {
             throw new IllegalStateException("rendered(...) called outside a step");
         }

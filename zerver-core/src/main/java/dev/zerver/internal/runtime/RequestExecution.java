@@ -15,16 +15,16 @@ import dev.zerver.internal.routing.RouteMatch;
 import dev.zerver.spi.Clock;
 import dev.zerver.spi.EffectHandler;
 import dev.zerver.spi.Timers;
-import dev.zerver.telemetry.EffectRecord;
+import dev.zerver.internal.record.MutableEffectRecord;
 import dev.zerver.telemetry.ExecutionScopes;
-import dev.zerver.telemetry.JobRecord;
+import dev.zerver.internal.record.MutableJobRecord;
 import dev.zerver.telemetry.JobType;
-import dev.zerver.telemetry.NeedRecord;
+import dev.zerver.internal.record.MutableNeedRecord;
 import dev.zerver.telemetry.Propagation;
 import dev.zerver.telemetry.Redaction;
-import dev.zerver.telemetry.RequestRecord;
+import dev.zerver.internal.record.MutableRequestRecord;
 import dev.zerver.telemetry.StepLayer;
-import dev.zerver.telemetry.StepRecord;
+import dev.zerver.internal.record.MutableStepRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +45,7 @@ final class RequestExecution implements InFlightRequest {
     private static final System.Logger LOG = System.getLogger(RequestExecution.class.getName());
 
     private final ZerverRuntime runtime;
-    private final RequestRecord record;
+    private final MutableRequestRecord record;
     private final RequestContext ctx;
     private final ResponseSink sink;
     /** Jobs not yet ended, plus one for the response. At zero the record is finished. */
@@ -61,7 +61,7 @@ final class RequestExecution implements InFlightRequest {
     private volatile String allow;
     private volatile String systemFailureType;
 
-    private RequestExecution(ZerverRuntime runtime, RequestRecord record, RequestContext ctx, ResponseSink sink) {
+    private RequestExecution(ZerverRuntime runtime, MutableRequestRecord record, RequestContext ctx, ResponseSink sink) {
         this.runtime = runtime;
         this.record = record;
         this.ctx = ctx;
@@ -96,7 +96,7 @@ final class RequestExecution implements InFlightRequest {
                 }
             }
         }
-        RequestRecord record = RequestRecord.builder()
+        MutableRequestRecord record = MutableRequestRecord.builder()
                 .ids(requestId, traceId, parent == null ? null : parent.parentSpanId(), parent != null && parent.sampled())
                 .rootSpanId(runtime.ids().spanId())
                 .headSampled(runtime.headSampler().sampled(traceId, parent == null ? null : parent.parentSpanId(),
@@ -118,7 +118,7 @@ final class RequestExecution implements InFlightRequest {
         }
         exec.deadline = runtime.timers().schedule(runtime.settings().requestTimeout().toNanos(),
                 () -> exec.cancel("deadline", new Decision.Fail(504, "request", "deadline_exceeded")));
-        Job root = exec.newJob(JobType.STEP, runtime.jobs().continuations(), JobRecord.Owner.REQUEST, 0,
+        Job root = exec.newJob(JobType.STEP, runtime.jobs().continuations(), MutableJobRecord.Owner.REQUEST, 0,
                 exec::runFromDispatch);
         if (!runtime.jobs().continuations().offer(root)) {
             root.cancel("queue_full");
@@ -160,7 +160,7 @@ final class RequestExecution implements InFlightRequest {
         return runtime.clock();
     }
 
-    RequestRecord record() {
+    MutableRequestRecord record() {
         return record;
     }
 
@@ -178,8 +178,8 @@ final class RequestExecution implements InFlightRequest {
 
     // ---- jobs ----
 
-    private Job newJob(JobType type, JobQueue queue, JobRecord.Owner owner, int ownerSequence, Job.Work work) {
-        JobRecord jr = new JobRecord(record.nextJobId(), type, queue.name(), owner, ownerSequence);
+    private Job newJob(JobType type, JobQueue queue, MutableJobRecord.Owner owner, int ownerSequence, Job.Work work) {
+        MutableJobRecord jr = new MutableJobRecord(record.nextJobId(), type, queue.name(), owner, ownerSequence);
         record.add(jr);
         outstanding.incrementAndGet();
         return new Job(this, jr, queue, work);
@@ -187,19 +187,19 @@ final class RequestExecution implements InFlightRequest {
 
     Job newEffectJob(NeedExecution need, int index) {
         Effect effect = need.need.effects().get(index);
-        EffectRecord er = new EffectRecord(record.nextSequence(), need.record.sequence(), need.stepSequence,
+        MutableEffectRecord er = new MutableEffectRecord(record.nextSequence(), need.record.sequence(), need.stepSequence,
                 effect.kind().value(), effect.operation(), effect.target(), effect.isRequired(),
                 effect.timeout().toMillis(), effect.slot() == null ? null : effect.slot().name());
         record.add(er);
         EffectHandler<Object> handler = runtime.handlers().find(effect.request());
-        Job job = newJob(JobType.EFFECT, runtime.jobs().effects(), JobRecord.Owner.EFFECT, er.sequence(),
+        Job job = newJob(JobType.EFFECT, runtime.jobs().effects(), MutableJobRecord.Owner.EFFECT, er.sequence(),
                 new EffectRun(need, index, er, handler));
         er.job(job.record().id());
         return job;
     }
 
     Job newContinuationJob(NeedExecution need) {
-        return newJob(JobType.STEP, runtime.jobs().continuations(), JobRecord.Owner.CONTINUATION,
+        return newJob(JobType.STEP, runtime.jobs().continuations(), MutableJobRecord.Owner.CONTINUATION,
                 need.continuationSequence(), job -> runContinuation(job, need));
     }
 
@@ -235,7 +235,7 @@ final class RequestExecution implements InFlightRequest {
 
     private void runFromDispatch(Job job) {
         job.record().attempt(1);
-        StepRecord sr = new StepRecord(record.nextSequence(), "route_match", StepLayer.SYSTEM, List.of(), List.of(),
+        MutableStepRecord sr = new MutableStepRecord(record.nextSequence(), "route_match", StepLayer.SYSTEM, List.of(), List.of(),
                 job.record().id(), clock().nanoTime());
         sr.spanId(runtime.ids().spanId());
         record.add(sr);
@@ -281,7 +281,7 @@ final class RequestExecution implements InFlightRequest {
     private void runPipeline(Job job, int from) {
         for (int i = from; i < pipeline.size(); i++) {
             Step step = pipeline.get(i);
-            StepRecord sr = newStepRecord(record.nextSequence(), step, layers.get(i), job);
+            MutableStepRecord sr = newStepRecord(record.nextSequence(), step, layers.get(i), job);
             Decision d = invoke(step, sr, step.function());
             if (d instanceof Need need) {
                 dispatchNeed(job, i, step, sr, need);
@@ -299,7 +299,7 @@ final class RequestExecution implements InFlightRequest {
     private void runContinuation(Job job, NeedExecution need) {
         job.record().attempt(1);
         Step step = need.step;
-        StepRecord sr = newStepRecord(need.continuationSequence(), step, StepLayer.CONTINUATION, job);
+        MutableStepRecord sr = newStepRecord(need.continuationSequence(), step, StepLayer.CONTINUATION, job);
         sr.need(need.record.sequence());
         sr.resumeFn(need.need.continuationName());
         Decision d;
@@ -324,8 +324,8 @@ final class RequestExecution implements InFlightRequest {
         }
     }
 
-    private StepRecord newStepRecord(int sequence, Step step, StepLayer layer, Job job) {
-        StepRecord sr = new StepRecord(sequence, step.name(), layer, step.readNames(), step.writeNames(),
+    private MutableStepRecord newStepRecord(int sequence, Step step, StepLayer layer, Job job) {
+        MutableStepRecord sr = new MutableStepRecord(sequence, step.name(), layer, step.readNames(), step.writeNames(),
                 job.record().id(), clock().nanoTime());
         sr.spanId(runtime.ids().spanId());
         record.add(sr);
@@ -333,7 +333,7 @@ final class RequestExecution implements InFlightRequest {
     }
 
     /** Runs a step function; a throw becomes a system failure, a {@link FailException} an application Fail. */
-    private Decision invoke(Step step, StepRecord sr, StepFunction function) {
+    private Decision invoke(Step step, MutableStepRecord sr, StepFunction function) {
         ctx.enter(step, sr);
         Decision d;
         ExecutionScopes.Scope scope = runtime.scopes().enter(record, sr.spanId());
@@ -381,8 +381,8 @@ final class RequestExecution implements InFlightRequest {
         }
     }
 
-    private void dispatchNeed(Job job, int stepIndex, Step step, StepRecord sr, Need need) {
-        NeedRecord nr = new NeedRecord(record.nextSequence(), sr.sequence(), need.mode().value(),
+    private void dispatchNeed(Job job, int stepIndex, Step step, MutableStepRecord sr, Need need) {
+        MutableNeedRecord nr = new MutableNeedRecord(record.nextSequence(), sr.sequence(), need.mode().value(),
                 need.joinStrategy().value(), need.effects().size(), clock().nanoTime());
         record.add(nr);
         sr.need(nr.sequence());
