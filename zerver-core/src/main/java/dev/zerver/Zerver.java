@@ -18,6 +18,7 @@ import dev.zerver.spi.EffectHandler;
 import dev.zerver.spi.EffectHandlers;
 import dev.zerver.spi.IdGenerator;
 import dev.zerver.telemetry.RecordListener;
+import dev.zerver.telemetry.Redaction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -45,12 +46,15 @@ public final class Zerver implements AutoCloseable {
     private final ZerverRuntime runtime;
     private final NettyServer server;
     private final boolean shutdownHook;
+    /** The handlers and listeners that read settings of their own. */
+    private final List<KnownSettings> parts;
     private Thread hook;
     private boolean started;
     private boolean stopped;
 
-    private Zerver(ZerverRuntime runtime, boolean shutdownHook) {
+    private Zerver(ZerverRuntime runtime, boolean shutdownHook, List<KnownSettings> parts) {
         this.runtime = runtime;
+        this.parts = List.copyOf(parts);
         this.server = new NettyServer(runtime);
         this.shutdownHook = shutdownHook;
     }
@@ -88,6 +92,21 @@ public final class Zerver implements AutoCloseable {
 
     public ZerverSettings settings() {
         return runtime.settings();
+    }
+
+    /**
+     * The effective value of every setting, by variable name: Zerver's own, then those of each
+     * effect handler and listener that reads settings ({@link KnownSettings}), in registration
+     * order. Secrets (passwords, tokens, headers, URL credentials and sensitive query values) are
+     * redacted, so the map can be printed or logged as is.
+     */
+    public Map<String, String> describeSettings() {
+        Map<String, String> all = new java.util.LinkedHashMap<>(runtime.settings().describe());
+        for (KnownSettings part : parts) {
+            all.putAll(part.describe());
+        }
+        all.replaceAll(Redaction::setting);
+        return java.util.Collections.unmodifiableMap(all);
     }
 
     /** The clock the runtime times requests with (the system's, or a test scheduler's). */
@@ -276,18 +295,29 @@ public final class Zerver implements AutoCloseable {
             warnAboutUnknownVariables();
             ZerverRuntime runtime = new ZerverRuntime(resolved, router,
                     new Wiring(globalBefore, errorRenderer, listeners, new EffectHandlers(handlers)), scheduling, ids);
-            return new Zerver(runtime, shutdownHook);
+            return new Zerver(runtime, shutdownHook, settingParts());
+        }
+
+        private List<KnownSettings> settingParts() {
+            List<KnownSettings> parts = new ArrayList<>();
+            for (Object part : handlers) {
+                if (part instanceof KnownSettings k) {
+                    parts.add(k);
+                }
+            }
+            for (Object part : listeners) {
+                if (part instanceof KnownSettings k && !parts.contains(k)) {
+                    parts.add(k);
+                }
+            }
+            return parts;
         }
 
         /** One log line per ZER_VER_* / OTEL_* variable that neither Zerver nor a registered part reads. */
         private void warnAboutUnknownVariables() {
             Set<String> known = new HashSet<>(KnownSettings.constantsOf(ZerverSettings.class));
-            List<Object> parts = new ArrayList<>(handlers);
-            parts.addAll(listeners);
-            for (Object part : parts) {
-                if (part instanceof KnownSettings k) {
-                    known.addAll(k.settingNames());
-                }
+            for (KnownSettings part : settingParts()) {
+                known.addAll(part.settingNames());
             }
             for (String line : KnownSettings.unknown(environment, known)) {
                 LOG.log(System.Logger.Level.WARNING, line);

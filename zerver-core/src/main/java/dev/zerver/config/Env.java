@@ -127,7 +127,8 @@ public final class Env {
         }
     }
 
-    static String format(Duration d) {
+    /** A duration as this class parses it back: {@code 250ms}, {@code 30s}. */
+    public static String format(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 }

@@ -11,15 +11,22 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The environment variables a part of the application reads. An effect handler or a record
- * listener that reads its own ({@code ZER_VER_DB_*}, {@code OTEL_*}) implements this, so that at
- * start-up a {@code ZER_VER_*} variable nobody reads is reported with the closest known name (a
- * misspelling would otherwise be silently ignored), and an {@code OTEL_*} variable Zerver does not
- * support is named.
+ * The environment variables a part of the application reads, and their effective values. An
+ * effect handler or a record listener that reads its own ({@code ZER_VER_DB_*}, {@code OTEL_*})
+ * implements this, so that at start-up a {@code ZER_VER_*} variable nobody reads is reported with
+ * the closest known name (a misspelling would otherwise be silently ignored), an {@code OTEL_*}
+ * variable Zerver does not support is named, and {@code Zerver.describeSettings()} prints every
+ * module's settings the same way.
  */
 public interface KnownSettings {
     /** The variables read, e.g. {@code ZER_VER_DB_URL}. */
     Set<String> settingNames();
+
+    /**
+     * The effective value of each setting, by variable name, in a stable order. Values may hold
+     * secrets; whoever prints them redacts them ({@code Zerver.describeSettings()} does).
+     */
+    Map<String, String> describe();
 
     /** The public constant string fields of {@code holder} whose values start with {@code ZER_VER_} or {@code OTEL_}. */
     static Set<String> constantsOf(Class<?> holder) {

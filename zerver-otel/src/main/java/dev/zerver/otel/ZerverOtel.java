@@ -95,6 +95,13 @@ public final class ZerverOtel implements RecordListener, HeadSampler, Propagatio
         return names;
     }
 
+    @Override
+    public Map<String, String> describe() {
+        Map<String, String> m = new java.util.LinkedHashMap<>(settings.describe());
+        m.putAll(viewerSettings.describe());
+        return m;
+    }
+
     /**
      * While a step, continuation or effect handler runs: its span is the current OpenTelemetry
      * {@code Context} (spans made through the OpenTelemetry API nest under it) and the logging MDC

@@ -3,12 +3,15 @@ package dev.zerver.effects.cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.zerver.Effect;
+import dev.zerver.config.Env;
+import dev.zerver.config.KnownSettings;
 import dev.zerver.spi.Clock;
 import dev.zerver.spi.EffectContext;
 import dev.zerver.spi.EffectHandler;
 import dev.zerver.spi.EffectResult;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +27,12 @@ import java.util.concurrent.atomic.LongAdder;
  *     .build();
  * }</pre>
  */
-public final class CacheEffects implements EffectHandler<Cache.Request> {
+public final class CacheEffects implements KnownSettings, EffectHandler<Cache.Request> {
+    /** Time to live of the entries of namespaces not declared in code. */
+    public static final String TTL = "ZER_VER_CACHE_TTL";
+    /** Entries kept per namespace not declared in code. */
+    public static final String MAX_ENTRIES = "ZER_VER_CACHE_MAX_ENTRIES";
+
     private record Policy(Duration ttl, long maxEntries) {}
 
     private final Map<String, Policy> policies;
@@ -43,6 +51,30 @@ public final class CacheEffects implements EffectHandler<Cache.Request> {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A builder that also reads the environment: {@value #TTL} (default 5m) and
+     * {@value #MAX_ENTRIES} (10000) for namespaces not declared. As everywhere in Zerver, a variable
+     * that is set wins over the value given in code; declared namespaces are code only.
+     */
+    public static Builder builder(Map<String, String> environment) {
+        Builder b = new Builder();
+        b.environment = Map.copyOf(environment);
+        return b;
+    }
+
+    @Override
+    public Set<String> settingNames() {
+        return KnownSettings.constantsOf(CacheEffects.class);
+    }
+
+    @Override
+    public Map<String, String> describe() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put(TTL, Env.format(defaults.ttl()));
+        m.put(MAX_ENTRIES, Long.toString(defaults.maxEntries()));
+        return m;
     }
 
     @Override
@@ -103,6 +135,7 @@ public final class CacheEffects implements EffectHandler<Cache.Request> {
         private Duration defaultTtl = Duration.ofMinutes(5);
         private long defaultMaxEntries = 10_000;
         private Clock clock;
+        private Map<String, String> environment = Map.of();
 
         private Builder() {}
 
@@ -125,7 +158,12 @@ public final class CacheEffects implements EffectHandler<Cache.Request> {
             return this;
         }
 
+        /** Applies every variable set in the environment over the values given in code. */
         public CacheEffects build() {
+            Env env = new Env(environment);
+            defaultTtl = env.duration(TTL, defaultTtl, Duration.ofMillis(1));
+            defaultMaxEntries = env.integer(MAX_ENTRIES, (int) Math.min(Integer.MAX_VALUE, defaultMaxEntries), 1,
+                    Integer.MAX_VALUE);
             return new CacheEffects(this);
         }
 

@@ -24,6 +24,7 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,6 +65,7 @@ public final class JdbcEffects implements KnownSettings, EffectHandler<DbRequest
     private final String serverAddress;
     private final int serverPort;
     private final int poolSize;
+    private final Map<String, String> described;
     /** SQLite has one writer; waiting for it here makes the wait visible as a {@code lock} park. */
     private final Semaphore sqliteWriter;
     /** The SQLite file and its identity when opened; null for other databases and in-memory ones. */
@@ -71,6 +73,7 @@ public final class JdbcEffects implements KnownSettings, EffectHandler<DbRequest
     private final Object sqliteFileKey;
 
     private JdbcEffects(Builder b) {
+        described = b.describe();
         system = systemOf(b.url);
         requireDriver(system);
         poolSize = b.poolSize;
@@ -122,6 +125,12 @@ public final class JdbcEffects implements KnownSettings, EffectHandler<DbRequest
     @Override
     public Set<String> settingNames() {
         return KnownSettings.constantsOf(JdbcEffects.class);
+    }
+
+    /** The effective pool settings; the password and any secret in the URL are for the printer to redact. */
+    @Override
+    public Map<String, String> describe() {
+        return described;
     }
 
     public static Builder builder() {
@@ -395,6 +404,20 @@ public final class JdbcEffects implements KnownSettings, EffectHandler<DbRequest
             r.password = env.raw(PASSWORD) != null ? env.raw(PASSWORD) : password;
             r.poolTimeout = env.duration(POOL_TIMEOUT, poolTimeout, Duration.ofMillis(250));
             return r;
+        }
+
+        private Map<String, String> describe() {
+            Map<String, String> m = new java.util.LinkedHashMap<>();
+            m.put(URL, url);
+            m.put(POOL_SIZE, Integer.toString(poolSize));
+            if (user != null) {
+                m.put(USER, user);
+            }
+            if (password != null) {
+                m.put(PASSWORD, password);
+            }
+            m.put(POOL_TIMEOUT, Env.format(poolTimeout));
+            return Collections.unmodifiableMap(m);
         }
 
         /** A JDBC URL: {@code jdbc:sqlite:path/to/file.db} or {@code jdbc:postgresql://host:5432/db}. */

@@ -1,6 +1,8 @@
 package dev.zerver.effects.http;
 
 import dev.zerver.Effect;
+import dev.zerver.config.Env;
+import dev.zerver.config.KnownSettings;
 import dev.zerver.spi.EffectContext;
 import dev.zerver.spi.EffectFailure;
 import dev.zerver.spi.EffectHandler;
@@ -12,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,7 +37,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *     .build();
  * }</pre>
  */
-public final class HttpEffects implements EffectHandler<HttpCall>, AutoCloseable {
+public final class HttpEffects implements KnownSettings, EffectHandler<HttpCall>, AutoCloseable {
+    /** Concurrent calls per target when none is declared in code. */
+    public static final String MAX_CONCURRENT = "ZER_VER_HTTP_MAX_CONCURRENT";
+    /** How long opening a connection may take. */
+    public static final String CONNECT_TIMEOUT = "ZER_VER_HTTP_CONNECT_TIMEOUT";
+    /** The client's own limit on one response. */
+    public static final String RESPONSE_TIMEOUT = "ZER_VER_HTTP_RESPONSE_TIMEOUT";
+
     private final HttpClient client;
     private final int defaultLimit;
     private final Map<String, Integer> limitsByTarget;
@@ -42,8 +52,14 @@ public final class HttpEffects implements EffectHandler<HttpCall>, AutoCloseable
     private final Map<String, ConcurrencyLimit> limits = new ConcurrentHashMap<>();
     private final Map<String, RateLimiter> rates = new ConcurrentHashMap<>();
     private final Duration responseTimeout;
+    private final Map<String, String> described;
 
     private HttpEffects(Builder b) {
+        Map<String, String> settings = new java.util.LinkedHashMap<>();
+        settings.put(MAX_CONCURRENT, Integer.toString(b.defaultLimit));
+        settings.put(CONNECT_TIMEOUT, Env.format(b.connectTimeout));
+        settings.put(RESPONSE_TIMEOUT, Env.format(b.responseTimeout));
+        described = java.util.Collections.unmodifiableMap(settings);
         // The client's completions run where they complete, on its own selector thread: they only
         // settle the effect (which enqueues the continuation) and never block. A pool executor
         // cost a thread hand-off per stage of every exchange (about 325 us of CPU per call on the
@@ -58,6 +74,27 @@ public final class HttpEffects implements EffectHandler<HttpCall>, AutoCloseable
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * A builder that also reads the environment: {@value #MAX_CONCURRENT} (default 64),
+     * {@value #CONNECT_TIMEOUT} (5s), {@value #RESPONSE_TIMEOUT} (30s). As everywhere in Zerver, a
+     * variable that is set wins over the value given in code; per-target limits are code only.
+     */
+    public static Builder builder(Map<String, String> environment) {
+        Builder b = new Builder();
+        b.environment = Map.copyOf(environment);
+        return b;
+    }
+
+    @Override
+    public Set<String> settingNames() {
+        return KnownSettings.constantsOf(HttpEffects.class);
+    }
+
+    @Override
+    public Map<String, String> describe() {
+        return described;
     }
 
     @Override
@@ -229,6 +266,7 @@ public final class HttpEffects implements EffectHandler<HttpCall>, AutoCloseable
         private final Map<String, double[]> rates = new ConcurrentHashMap<>();
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration responseTimeout = Duration.ofSeconds(30);
+        private Map<String, String> environment = Map.of();
 
         private Builder() {}
 
@@ -272,7 +310,12 @@ public final class HttpEffects implements EffectHandler<HttpCall>, AutoCloseable
             return this;
         }
 
+        /** Applies every variable set in the environment over the values given in code. */
         public HttpEffects build() {
+            Env env = new Env(environment);
+            defaultLimit = env.integer(MAX_CONCURRENT, defaultLimit, 1, 1_000_000);
+            connectTimeout = env.duration(CONNECT_TIMEOUT, connectTimeout, Duration.ofMillis(1));
+            responseTimeout = env.duration(RESPONSE_TIMEOUT, responseTimeout, Duration.ofMillis(1));
             return new HttpEffects(this);
         }
 

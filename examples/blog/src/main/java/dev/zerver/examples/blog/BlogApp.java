@@ -22,19 +22,17 @@ public final class BlogApp implements AutoCloseable {
     private final Zerver zerver;
     private final JdbcEffects db;
     private final ZerverOtel otel;
-    private final Map<String, String> config;
     private final String commentsUrl;
     private final double commentsRate;
 
     private BlogApp(Map<String, String> config, List<RecordListener> extraListeners) throws Exception {
-        this.config = config;
         commentsUrl = BlogConfig.commentsUrl(config);
         commentsRate = BlogConfig.commentsRateLimit(config);
         otel = ZerverOtel.builder().environment(config).settings(s -> s.serviceName("zerver-blog")).build();
         db = JdbcEffects.builder(config).build();
         try {
             Schema.prepare(db);
-            HttpEffects.Builder http = HttpEffects.builder().responseTimeout(Duration.ofSeconds(5));
+            HttpEffects.Builder http = HttpEffects.builder(config).responseTimeout(Duration.ofSeconds(5));
             if (commentsRate > 0) {
                 http.rateLimit("comments", commentsRate);
             }
@@ -43,7 +41,7 @@ public final class BlogApp implements AutoCloseable {
                     .environment(config)
                     .effectHandler(db)
                     .effectHandler(http.build())
-                    .effectHandler(CacheEffects.builder().namespace("author_profile", Duration.ofMinutes(5), 10_000).build())
+                    .effectHandler(CacheEffects.builder(config).namespace("author_profile", Duration.ofMinutes(5), 10_000).build())
                     .listener(otel);
             extraListeners.forEach(app::listener);
             Api.routes(app);
@@ -86,16 +84,12 @@ public final class BlogApp implements AutoCloseable {
         return otel;
     }
 
-    /** The settings a user tunes, with their effective values. */
+    /** The settings a user tunes, with their effective values: every module's, then the blog's own. */
     public Map<String, String> describe() {
-        Map<String, String> m = new java.util.LinkedHashMap<>(zerver.settings().describe());
-        m.put("ZER_VER_DB_URL", config.get("ZER_VER_DB_URL"));
-        m.put("ZER_VER_DB_POOL_SIZE", String.valueOf(db.poolSize()));
-        m.put(BlogConfig.COMMENTS_URL, commentsUrl == null ? "http://127.0.0.1:" + port() + " (this server)" : commentsUrl);
+        Map<String, String> m = new java.util.LinkedHashMap<>(zerver.describeSettings());
+        m.put(BlogConfig.COMMENTS_URL, Redaction.setting(BlogConfig.COMMENTS_URL,
+                commentsUrl == null ? "http://127.0.0.1:" + port() + " (this server)" : commentsUrl));
         m.put(BlogConfig.COMMENTS_RATE_LIMIT, commentsRate == 0 ? "0 (no limit)" : commentsRate + "/s");
-        m.putAll(otel.settings().describe());
-        m.putAll(otel.viewerSettings().describe());
-        m.replaceAll(Redaction::setting); // one redaction for every printed setting, as in telemetry
         return m;
     }
 

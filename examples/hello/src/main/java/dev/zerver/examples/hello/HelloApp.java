@@ -55,7 +55,7 @@ public final class HelloApp {
             return;
         }
         // start() logged where it listens and registered the shutdown hook (Ctrl-C stops gracefully).
-        zerver.settings().describe().forEach((k, v) -> System.out.println("  " + k + "=" + v));
+        zerver.describeSettings().forEach((k, v) -> System.out.println("  " + k + "=" + v));
         System.out.println("try: curl http://" + zerver.settings().host() + ":" + zerver.port() + "/hello/ana");
     }
 }
