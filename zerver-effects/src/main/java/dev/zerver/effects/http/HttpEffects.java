@@ -9,10 +9,9 @@ import dev.zerver.spi.EffectHandler;
 import dev.zerver.spi.EffectResult;
 import dev.zerver.spi.Timers;
 import dev.zerver.telemetry.ParkCause;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -21,8 +20,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Executes {@link Http} effects on {@link java.net.http.HttpClient} asynchronously: the job parks
- * ({@code io_wait}) while the response is awaited and holds no worker.
+ * Executes {@link Http} effects on Apache HttpClient 5's asynchronous client: the job parks
+ * ({@code io_wait}) while the response is awaited and holds no worker, and one I/O thread serves
+ * every call in flight over pooled keep-alive connections.
  *
  * <p>Per target: a concurrency limit (a caller over it parks {@code backpressure} with the
  * limit's in-use and maximum) and an optional token-bucket rate limit (a caller without a token
@@ -45,7 +45,7 @@ public final class HttpEffects implements KnownSettings, EffectHandler<HttpCall>
     /** The client's own limit on one response. */
     public static final String RESPONSE_TIMEOUT = "ZER_VER_HTTP_RESPONSE_TIMEOUT";
 
-    private final HttpClient client;
+    private final ApacheTransport client;
     private final int defaultLimit;
     private final Map<String, Integer> limitsByTarget;
     private final Map<String, double[]> ratesByTarget;
@@ -60,12 +60,8 @@ public final class HttpEffects implements KnownSettings, EffectHandler<HttpCall>
         settings.put(CONNECT_TIMEOUT, Env.format(b.connectTimeout));
         settings.put(RESPONSE_TIMEOUT, Env.format(b.responseTimeout));
         described = java.util.Collections.unmodifiableMap(settings);
-        // The client's completions run where they complete, on its own selector thread: they only
-        // settle the effect (which enqueues the continuation) and never block. A pool executor
-        // cost a thread hand-off per stage of every exchange (about 325 us of CPU per call on the
-        // post page); the client's default executor was worse, an unbounded cached pool.
-        client = HttpClient.newBuilder().connectTimeout(b.connectTimeout).followRedirects(HttpClient.Redirect.NORMAL)
-                .version(HttpClient.Version.HTTP_1_1).executor(Runnable::run).build();
+        int mostPerPeer = b.limits.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        client = new ApacheTransport(b.connectTimeout, Math.max(b.defaultLimit, mostPerPeer));
         defaultLimit = b.defaultLimit;
         limitsByTarget = Map.copyOf(b.limits);
         ratesByTarget = Map.copyOf(b.rates);
@@ -168,52 +164,47 @@ public final class HttpEffects implements KnownSettings, EffectHandler<HttpCall>
             permit.release();
             return;
         }
-        HttpRequest.Builder rb = HttpRequest.newBuilder(call.uri()).timeout(responseTimeout);
+        List<String[]> headers = new ArrayList<>(call.headers().size() + 2);
         String traceparent = ctx.traceparent();
         if (traceparent != null) {
-            rb.header("traceparent", traceparent);
+            headers.add(new String[] {"traceparent", traceparent});
         }
         boolean ownBaggage = false;
         for (HttpCall.Header h : call.headers()) {
-            rb.header(h.name(), h.value());
+            headers.add(new String[] {h.name(), h.value()});
             ownBaggage |= h.name().equalsIgnoreCase("baggage");
         }
         if (!ownBaggage && ctx.baggage() != null) {
-            rb.header("baggage", ctx.baggage()); // the caller's baggage travels on, as W3C asks
+            headers.add(new String[] {"baggage", ctx.baggage()}); // the caller's baggage travels on, as W3C asks
         }
-        byte[] body = call.body();
-        rb.method(call.method(), body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofByteArray(body));
         ctx.park(ParkCause.IO_WAIT, target);
-        CompletableFuture<HttpResponse<byte[]>> inFlight;
+        Runnable cancel;
         try {
-            inFlight = client.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+            cancel = client.send(call.method(), call.uri(), headers, call.body(), responseTimeout, (status, body, error) -> {
+                permit.release();
+                if (error != null) {
+                    result.completeExceptionally(EffectFailure.from(error));
+                    return;
+                }
+                ctx.attribute("http.response.status_code", status);
+                if (status >= 500) {
+                    result.completeExceptionally(EffectFailure.infrastructure(Integer.toString(status),
+                            call.method() + " " + target + " answered " + status).withStatus(502));
+                } else if (status >= 400) {
+                    result.completeExceptionally(EffectFailure.application(Integer.toString(status),
+                            call.method() + " " + target + " answered " + status, status));
+                } else {
+                    result.complete(EffectResult.of(body));
+                }
+            });
         } catch (RuntimeException e) {
             permit.release();
             result.completeExceptionally(EffectFailure.infrastructure("io_error", e.getMessage()));
             return;
         }
         ctx.onAbandon(() -> {
-            inFlight.cancel(true);
+            cancel.run();
             permit.release();
-        });
-        inFlight.whenComplete((response, error) -> {
-            permit.release();
-            if (error != null) {
-                result.completeExceptionally(EffectFailure.from(error));
-                return;
-            }
-            int status = response.statusCode();
-            ctx.attribute("http.response.status_code", status);
-            if (status >= 500) {
-                result.completeExceptionally(EffectFailure.infrastructure(Integer.toString(status),
-                        call.method() + " " + target + " answered " + status).withStatus(502));
-            } else if (status >= 400) {
-                result.completeExceptionally(EffectFailure.application(Integer.toString(status),
-                        call.method() + " " + target + " answered " + status, status));
-            } else {
-                result.complete(EffectResult.of(response.body()));
-            }
         });
     }
 
@@ -229,14 +220,7 @@ public final class HttpEffects implements KnownSettings, EffectHandler<HttpCall>
 
     @Override
     public void close() {
-        // HttpClient became AutoCloseable in JDK 21; on 17 its selector thread ends once it is unreachable.
-        if (client instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // Closing only frees threads early.
-            }
-        }
+        client.close();
     }
 
     /** One attempt's permit, returned exactly once whichever path ends the attempt. */
