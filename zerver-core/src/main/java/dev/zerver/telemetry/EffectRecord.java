@@ -9,7 +9,7 @@ import java.util.Map;
  */
 public interface EffectRecord {
     /** Whether a failure was the infrastructure's (I/O, timeout, peer 5xx) or the application's. */
-    public enum FailureKind { INFRASTRUCTURE, APPLICATION }
+    enum FailureKind { INFRASTRUCTURE, APPLICATION }
 
     int sequence();
 

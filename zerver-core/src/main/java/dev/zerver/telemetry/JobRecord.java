@@ -11,7 +11,7 @@ import java.util.List;
  */
 public interface JobRecord {
     /** Which logical span a job belongs to. */
-    public enum Owner {
+    enum Owner {
         /** The job that runs the pipeline from dispatch: its logical span is the request's root. */
         REQUEST,
         /** A resumption after a Need: its logical span is the continuation step. */

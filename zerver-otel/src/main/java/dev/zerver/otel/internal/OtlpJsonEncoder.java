@@ -55,12 +55,7 @@ final class OtlpJsonEncoder implements BatchEncoder {
             g.writeEndObject();
             g.writeArrayFieldStart("scopeSpans");
             g.writeStartObject();
-            g.writeObjectFieldStart("scope");
-            g.writeStringField("name", scope.getName());
-            if (scope.getVersion() != null) {
-                g.writeStringField("version", scope.getVersion());
-            }
-            g.writeEndObject();
+            scope(g, scope);
             g.writeArrayFieldStart("spans");
             for (int i = 0; i < count; i++) {
                 for (int s = 0; s < traces[i].spanCount; s++) {
@@ -118,6 +113,16 @@ final class OtlpJsonEncoder implements BatchEncoder {
         }
         g.writeNumberField("code", s.status == StatusCode.OK ? 1 : s.status == StatusCode.ERROR ? 2 : 0);
         g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    /** An instrumentation scope as the OTLP JSON {@code scope} field. */
+    static void scope(JsonGenerator g, InstrumentationScopeInfo scope) throws IOException {
+        g.writeObjectFieldStart("scope");
+        g.writeStringField("name", scope.getName());
+        if (scope.getVersion() != null) {
+            g.writeStringField("version", scope.getVersion());
+        }
         g.writeEndObject();
     }
 

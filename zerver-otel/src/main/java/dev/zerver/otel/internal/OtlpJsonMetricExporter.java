@@ -144,12 +144,7 @@ final class OtlpJsonMetricExporter implements MetricExporter {
                 g.writeArrayFieldStart("scopeMetrics");
                 for (var byScope : byResource.getValue().entrySet()) {
                     g.writeStartObject();
-                    g.writeObjectFieldStart("scope");
-                    g.writeStringField("name", byScope.getKey().getName());
-                    if (byScope.getKey().getVersion() != null) {
-                        g.writeStringField("version", byScope.getKey().getVersion());
-                    }
-                    g.writeEndObject();
+                    OtlpJsonEncoder.scope(g, byScope.getKey());
                     g.writeArrayFieldStart("metrics");
                     for (MetricData m : byScope.getValue()) {
                         metric(g, m);
