@@ -68,7 +68,9 @@ public final class EffectFailure extends RuntimeException {
         // A refused connection has no message: say what happened instead of "null".
         String message = c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
         String type;
-        if (c instanceof TimeoutException || c instanceof java.net.http.HttpTimeoutException) {
+        // InterruptedIOException: socket and connect timeouts of blocking and asynchronous clients alike.
+        if (c instanceof TimeoutException || c instanceof java.net.http.HttpTimeoutException
+                || c instanceof java.io.InterruptedIOException) {
             type = "timeout";
         } else if (c instanceof CancellationException) {
             type = "cancelled";

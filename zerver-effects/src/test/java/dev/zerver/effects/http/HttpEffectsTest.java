@@ -184,6 +184,17 @@ class HttpEffectsTest {
     }
 
     @Test
+    void theClientsOwnResponseTimeoutIsATimeoutToo() throws Exception {
+        real(Map.of(), HttpEffects.builder().responseTimeout(Duration.ofMillis(200)).build(),
+                n -> Http.get(peer.url("/never"), "silent").timeout(Duration.ofSeconds(20)));
+        InProcess.Exchange ex = app.send("GET", "/x/1");
+        assertThat(ex.await(30, TimeUnit.SECONDS).status()).isEqualTo(500);
+        EffectRecord e = app.record().effects().get(0);
+        assertThat(e.errorType()).isEqualTo("timeout");
+        assertThat(e.isInfrastructureFailure()).isTrue();
+    }
+
+    @Test
     void aTargetOverItsConcurrencyLimitParksWithTheLimit() throws Exception {
         HttpEffects http = HttpEffects.builder().limit("held", 2).build();
         real(Map.of("ZER_VER_EFFECT_WORKERS", "2"), http, n -> Http.get(peer.url("/hold"), "held"));
