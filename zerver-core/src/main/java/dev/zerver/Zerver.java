@@ -292,10 +292,11 @@ public final class Zerver implements AutoCloseable {
                 built.add(route);
             }
             Router router = new Router(built);
-            warnAboutUnknownVariables();
+            List<KnownSettings> parts = settingParts();
+            warnAboutUnknownVariables(parts);
             ZerverRuntime runtime = new ZerverRuntime(resolved, router,
                     new Wiring(globalBefore, errorRenderer, listeners, new EffectHandlers(handlers)), scheduling, ids);
-            return new Zerver(runtime, shutdownHook, settingParts());
+            return new Zerver(runtime, shutdownHook, parts);
         }
 
         private List<KnownSettings> settingParts() {
@@ -314,9 +315,9 @@ public final class Zerver implements AutoCloseable {
         }
 
         /** One log line per ZER_VER_* / OTEL_* variable that neither Zerver nor a registered part reads. */
-        private void warnAboutUnknownVariables() {
+        private void warnAboutUnknownVariables(List<KnownSettings> parts) {
             Set<String> known = new HashSet<>(KnownSettings.constantsOf(ZerverSettings.class));
-            for (KnownSettings part : settingParts()) {
+            for (KnownSettings part : parts) {
                 known.addAll(part.settingNames());
             }
             for (String line : KnownSettings.unknown(environment, known)) {

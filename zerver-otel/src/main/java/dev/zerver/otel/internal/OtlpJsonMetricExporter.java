@@ -20,47 +20,30 @@ import io.opentelemetry.sdk.resources.Resource;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * OTLP/HTTP JSON for metrics ({@code OTEL_EXPORTER_OTLP_METRICS_PROTOCOL=http/json}), which the
  * SDK's exporters do not offer: an {@code ExportMetricsServiceRequest} in the protobuf JSON
  * mapping (lowerCamelCase names, hex ids, 64-bit integers as strings, enums as numbers), posted
- * with the retry rules of {@link RetryBackoff}. Encodes the kinds Zerver records: gauges, sums and
+ * by {@link OtlpHttpPost} like the traces. Encodes the kinds Zerver records: gauges, sums and
  * explicit-bucket histograms.
  */
 final class OtlpJsonMetricExporter implements MetricExporter {
     private static final Logger LOG = Logger.getLogger(OtlpJsonMetricExporter.class.getName());
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final URI endpoint;
-    private final Map<String, String> headers;
-    private final boolean gzip;
-    private final Duration timeout;
-    private final HttpClient client;
-    private volatile boolean shutdown;
+    private final OtlpHttpPost post;
 
     OtlpJsonMetricExporter(String endpoint, Map<String, String> headers, boolean gzip, Duration timeout) {
-        this.endpoint = URI.create(endpoint);
-        this.headers = Map.copyOf(headers);
-        this.gzip = gzip;
-        this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1)
-                .executor(Runnable::run).build();
+        this.post = new OtlpHttpPost(endpoint, "application/json", headers, gzip, timeout, 1, "zerver-otlp-metrics", null);
     }
 
     @Override
@@ -71,58 +54,26 @@ final class OtlpJsonMetricExporter implements MetricExporter {
     @Override
     public CompletableResultCode export(Collection<MetricData> metrics) {
         CompletableResultCode result = new CompletableResultCode();
-        if (shutdown) {
-            return result.fail();
-        }
-        HttpRequest request;
+        byte[] body;
         try {
-            byte[] body = encode(metrics);
-            HttpRequest.Builder b = HttpRequest.newBuilder(endpoint).timeout(timeout)
-                    .header("content-type", "application/json");
-            headers.forEach(b::header);
-            if (gzip) {
-                ByteArrayOutputStream compressed = new ByteArrayOutputStream(body.length / 4 + 64);
-                try (GZIPOutputStream z = new GZIPOutputStream(compressed)) {
-                    z.write(body);
-                }
-                body = compressed.toByteArray();
-                b.header("content-encoding", "gzip");
-            }
-            request = b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        } catch (IOException | RuntimeException e) {
+            body = encode(metrics);
+        } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "OTLP metrics: could not encode: " + e);
             return result.fail();
         }
-        attempt(request, 1, System.nanoTime() + timeout.toNanos(), result);
-        return result;
-    }
-
-    private void attempt(HttpRequest request, int attempt, long deadline, CompletableResultCode result) {
-        client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-            String problem;
-            Duration wait = null;
-            boolean retryable = true;
-            if (error == null && response.statusCode() / 100 == 2) {
+        post.post(body, body.length, new OtlpHttpPost.Result() {
+            @Override
+            public void delivered() {
                 result.succeed();
-                return;
-            } else if (error == null) {
-                problem = "status " + response.statusCode();
-                retryable = RetryBackoff.retryableStatus(response.statusCode());
-                wait = RetryBackoff.retryAfter(response.headers().firstValue("retry-after").orElse(null));
-            } else {
-                Throwable cause = error.getCause() != null ? error.getCause() : error;
-                problem = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
             }
-            long left = deadline - System.nanoTime();
-            if (!retryable || attempt >= RetryBackoff.MAX_ATTEMPTS || shutdown || left <= 0) {
-                LOG.warning("OTLP metrics export to " + endpoint + " failed: " + problem);
+
+            @Override
+            public void failed(String why) {
+                LOG.warning(why);
                 result.fail();
-                return;
             }
-            long delay = Math.min((wait != null ? wait : RetryBackoff.after(attempt)).toNanos(), left);
-            CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS)
-                    .execute(() -> attempt(request, attempt + 1, deadline, result));
         });
+        return result;
     }
 
     /** The request body for {@code metrics}, grouped by resource and then by instrumentation scope. */
@@ -271,7 +222,7 @@ final class OtlpJsonMetricExporter implements MetricExporter {
 
     @Override
     public CompletableResultCode shutdown() {
-        shutdown = true;
+        post.close();
         return CompletableResultCode.ofSuccess();
     }
 }
