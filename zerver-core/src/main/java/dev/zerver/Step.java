@@ -31,8 +31,10 @@ public final class Step {
         this.reads = reads;
         this.writes = writes;
         this.function = function;
-        this.readNames = reads.stream().map(Slot::name).toList();
-        this.writeNames = writes.stream().map(Slot::name).toList();
+        // List.copyOf: Stream.toList() allows nulls, so List.copyOf in each run's record would copy it;
+        // the same list object on every run lets encoders cache its encoding by identity.
+        this.readNames = List.copyOf(reads.stream().map(Slot::name).toList());
+        this.writeNames = List.copyOf(writes.stream().map(Slot::name).toList());
     }
 
     /**

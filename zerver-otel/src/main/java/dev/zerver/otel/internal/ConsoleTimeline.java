@@ -38,6 +38,8 @@ final class ConsoleTimeline implements TraceSink {
     private final PrintStream out;
     /** Downstream fragments waiting for their upstream request, by trace id. */
     private final Map<String, Held> held = new LinkedHashMap<>();
+    /** The batch's waterfalls, printed when it is sent. */
+    private final StringBuilder text = new StringBuilder();
 
     private record Row(long spanId, long parentId, String name, long start, long end, String details) {}
 
@@ -62,22 +64,28 @@ final class ConsoleTimeline implements TraceSink {
     }
 
     @Override
-    public void send(Trace[] traces, int count, int spans, Outcome outcome) {
-        StringBuilder text = new StringBuilder();
-        long now = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            Trace t = traces[i];
-            Fragment f = fragment(t);
-            if (t.remoteParentSpanId != 0) {
-                held.computeIfAbsent(t.traceIdHex, k -> new Held(now)).fragments.add(f);
-            } else {
-                Held downstream = held.remove(t.traceIdHex);
-                render(f, downstream == null ? List.of() : downstream.fragments, text);
-            }
+    public void add(Trace t) {
+        Fragment f = fragment(t);
+        if (t.remoteParentSpanId != 0) {
+            held.computeIfAbsent(t.traceIdHex, k -> new Held(System.nanoTime())).fragments.add(f);
+            return;
         }
-        releaseHeld(now - HOLD_NANOS, text);
+        Held downstream = held.remove(t.traceIdHex);
+        int mark = text.length();
+        try {
+            render(f, downstream == null ? List.of() : downstream.fragments, text);
+        } catch (RuntimeException e) {
+            text.setLength(mark);
+            throw e;
+        }
+    }
+
+    @Override
+    public void send(int count, int spans, Outcome outcome) {
+        releaseHeld(System.nanoTime() - HOLD_NANOS, text);
         out.print(text);
         out.flush();
+        text.setLength(0);
         outcome.delivered(count, spans);
     }
 
@@ -98,9 +106,9 @@ final class ConsoleTimeline implements TraceSink {
 
     @Override
     public boolean awaitIdle(long timeoutNanos) {
-        StringBuilder text = new StringBuilder();
-        releaseHeld(Long.MAX_VALUE, text);
-        out.print(text);
+        StringBuilder rest = new StringBuilder();
+        releaseHeld(Long.MAX_VALUE, rest);
+        out.print(rest);
         out.flush();
         return true;
     }

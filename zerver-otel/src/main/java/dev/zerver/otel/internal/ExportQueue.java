@@ -2,7 +2,6 @@ package dev.zerver.otel.internal;
 
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,8 +21,9 @@ import java.util.logging.Logger;
  * sink gave up on after its retries. Losses are logged in one line at most every ten seconds.
  *
  * <p>A batch holds whole traces, up to {@code maxBatchSize} spans (one trace if it alone is
- * bigger). Sinks keep a few batches in flight, so assembling and encoding the next batch overlaps
- * sending the previous ones.
+ * bigger). Each trace is assembled into one reused {@link Trace} and handed to the sink at once
+ * (the OTLP sinks encode it there, while it is in the cache). Sinks keep a few batches in flight,
+ * so assembling and encoding the next batch overlaps sending the previous ones.
  *
  * @param <T> what is queued (a finished request and its head decision)
  */
@@ -61,8 +61,8 @@ public final class ExportQueue<T> implements AutoCloseable {
     private volatile boolean closing;
     private long lastReportNanos;
     private long droppedAtLastReport;
-    // The export thread's reused traces, and the batch being filled: batch[0 .. batchCount).
-    private Trace[] batch = new Trace[8];
+    // The export thread's one reused trace, and the size of the batch the sink is building.
+    private final Trace trace = new Trace();
     private int batchCount;
     private int batchSpans;
 
@@ -77,9 +77,7 @@ public final class ExportQueue<T> implements AutoCloseable {
 
         @Override
         public void failed(int traces, int spans, String why) {
-            droppedTraces.addAndGet(traces);
-            droppedSpans.addAndGet(spans);
-            lastFailure.set(why);
+            lost(traces, spans, why);
         }
     };
 
@@ -197,56 +195,61 @@ public final class ExportQueue<T> implements AutoCloseable {
         }
     }
 
-    /** Assembles everything queued and sends full batches of whole traces; the last, partial one only if {@code sendPartial}. */
+    /**
+     * Assembles everything queued into the one reused trace and hands each to the sink, which
+     * encodes it while it is in the cache; sends each batch when full, and the last, partial one
+     * only if {@code sendPartial}.
+     */
     private void drain(boolean sendPartial) {
-        int count = batchCount;
-        int spans = batchSpans;
         Pending<T> next;
         while ((next = pending.poll()) != null) {
             queuedSpans.addAndGet(-next.weight());
-            if (count == batch.length) {
-                batch = Arrays.copyOf(batch, count * 2);
-            }
-            if (batch[count] == null) {
-                batch[count] = new Trace();
-            }
-            Trace t = batch[count];
             boolean kept;
             try {
-                kept = source.assemble(next.item(), t);
+                kept = source.assemble(next.item(), trace);
             } catch (RuntimeException e) {
-                LOG.warning("zerver: could not assemble the trace of a request: " + e);
+                lost(1, source.exportableSpans(next.item()), "could not assemble the trace of a request: " + e);
                 continue;
             }
             if (!kept) {
                 continue;
             }
-            if (count > 0 && spans + t.spanCount > maxBatchSize) {
-                sendBatch(count, spans); // reads batch[0 .. count) only; t waits at batch[count]
-                batch[count] = batch[0];
-                batch[0] = t;
-                count = 0;
-                spans = 0;
+            if (batchCount > 0 && batchSpans + trace.spanCount > maxBatchSize) {
+                sendBatch();
             }
-            count++;
-            spans += t.spanCount;
+            try {
+                sink.add(trace);
+            } catch (RuntimeException e) {
+                lost(1, trace.spanCount, "could not encode the trace of a request: " + e);
+                continue;
+            }
+            batchCount++;
+            batchSpans += trace.spanCount;
+            if (batchSpans >= maxBatchSize) {
+                sendBatch();
+            }
         }
-        if (count > 0 && (sendPartial || spans >= maxBatchSize)) {
-            sendBatch(count, spans);
-            count = 0;
-            spans = 0;
+        if (batchCount > 0 && sendPartial) {
+            sendBatch();
         }
-        batchCount = count;
-        batchSpans = spans;
     }
 
-    /** Sends {@code batch[0 .. count)}. */
-    private void sendBatch(int count, int spans) {
+    private void sendBatch() {
+        int count = batchCount;
+        int spans = batchSpans;
+        batchCount = 0;
+        batchSpans = 0;
         try {
-            sink.send(batch, count, spans, outcome);
+            sink.send(count, spans, outcome);
         } catch (RuntimeException e) {
             outcome.failed(count, spans, "exporter threw " + e);
         }
+    }
+
+    private void lost(int traces, int spans, String why) {
+        droppedTraces.addAndGet(traces);
+        droppedSpans.addAndGet(spans);
+        lastFailure.set(why);
     }
 
     private void report(boolean last) {

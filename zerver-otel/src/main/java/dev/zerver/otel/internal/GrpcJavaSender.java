@@ -41,7 +41,7 @@ final class GrpcJavaSender implements GrpcSender {
             return;
         }
         int attempts = config.getRetryPolicy() == null ? 1 : config.getRetryPolicy().getMaxAttempts();
-        client.call(new Message(out.toByteArray(), out.size()), System.nanoTime() + config.getTimeout().toNanos(), attempts,
+        client.call(new Message(out.toByteArray(), 0, out.size()), System.nanoTime() + config.getTimeout().toNanos(), attempts,
                 (status, answer, made) -> onResponse.accept(response(status, answer)));
     }
 

@@ -32,7 +32,7 @@ final class OtlpGrpcClient {
             Status.Code.DATA_LOSS);
 
     /** A message as a view of a byte array: no copy on the way out. */
-    record Message(byte[] bytes, int length) {}
+    record Message(byte[] bytes, int offset, int length) {}
 
     /** How a call ended: its last status, the answer's bytes (empty unless OK), the attempts made. */
     interface Done {
@@ -42,14 +42,14 @@ final class OtlpGrpcClient {
     private static final MethodDescriptor.Marshaller<Message> BYTES = new MethodDescriptor.Marshaller<>() {
         @Override
         public InputStream stream(Message m) {
-            return new ByteArrayInputStream(m.bytes(), 0, m.length());
+            return new ByteArrayInputStream(m.bytes(), m.offset(), m.length());
         }
 
         @Override
         public Message parse(InputStream stream) {
             try {
                 byte[] b = stream.readAllBytes();
-                return new Message(b, b.length);
+                return new Message(b, 0, b.length);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -12,16 +12,16 @@ import java.util.function.Supplier;
  * {@code TraceService/Export} call ({@link OtlpGrpcClient}). Like {@link OtlpHttpSink}, a few
  * reusable encoders bound what is in flight.
  */
-final class OtlpGrpcSink implements TraceSink {
+final class OtlpGrpcSink extends EncodingSink<OtlpProtoEncoder> {
     private static final String METHOD = "opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
     private final String target;
     private final OtlpGrpcClient client;
     private final Duration timeout;
-    private final InFlight<OtlpProtoEncoder> slots;
 
     OtlpGrpcSink(String endpoint, Supplier<OtlpProtoEncoder> encoders, int maxInFlight, Map<String, String> headers,
             boolean gzip, Duration timeout) {
+        super(maxInFlight, encoders);
         Map<String, List<String>> metadata = new java.util.LinkedHashMap<>();
         headers.forEach((k, v) -> metadata.put(k, List.of(v)));
         Map<String, List<String>> fixed = Map.copyOf(metadata);
@@ -29,40 +29,21 @@ final class OtlpGrpcSink implements TraceSink {
         this.client = new OtlpGrpcClient(URI.create(endpoint), METHOD, () -> fixed, gzip ? "gzip" : null,
                 "zerver-otlp-grpc");
         this.timeout = timeout;
-        this.slots = new InFlight<>(maxInFlight, encoders);
     }
 
     @Override
-    public void send(Trace[] traces, int count, int spans, Outcome outcome) {
-        OtlpProtoEncoder encoder = slots.take();
-        if (encoder == null) {
-            outcome.failed(count, spans, "interrupted");
-            return;
-        }
-        Message message;
-        try {
-            int length = encoder.encode(traces, count); // first: encoding may grow the buffer
-            message = new Message(encoder.buffer(), length);
-        } catch (RuntimeException e) {
-            slots.release(encoder);
-            outcome.failed(count, spans, "could not encode: " + e);
-            return;
-        }
+    void ship(OtlpProtoEncoder encoded, int traces, int spans, Outcome outcome) {
+        Message message = new Message(encoded.buffer(), encoded.offset(), encoded.length());
         client.call(message, System.nanoTime() + timeout.toNanos(), RetryBackoff.MAX_ATTEMPTS, (status, answer, attempts) -> {
-            slots.release(encoder);
+            release(encoded);
             if (status.isOk()) {
-                outcome.delivered(count, spans);
+                outcome.delivered(traces, spans);
             } else {
-                outcome.failed(count, spans, "OTLP/gRPC export to " + target + " failed: " + status.getCode()
+                outcome.failed(traces, spans, "OTLP/gRPC export to " + target + " failed: " + status.getCode()
                         + (status.getDescription() == null ? "" : " " + status.getDescription()) + " after " + attempts
                         + " attempt" + (attempts == 1 ? "" : "s"));
             }
         });
-    }
-
-    @Override
-    public boolean awaitIdle(long timeoutNanos) {
-        return slots.awaitIdle(timeoutNanos);
     }
 
     @Override

@@ -94,8 +94,8 @@ final class OtlpHttpPost implements AutoCloseable {
         };
     }
 
-    /** Posts {@code body[0..length)} (gzipped when so configured); {@code result} hears once how it ended. */
-    void post(byte[] body, int length, Result result) {
+    /** Posts {@code body[offset .. offset + length)} (gzipped when so configured); {@code result} hears once how it ended. */
+    void post(byte[] body, int offset, int length, Result result) {
         SimpleHttpRequest request;
         try {
             SimpleRequestBuilder b = SimpleRequestBuilder.post(endpoint).setRequestConfig(requestConfig);
@@ -104,12 +104,12 @@ final class OtlpHttpPost implements AutoCloseable {
             if (gzip) {
                 ByteArrayOutputStream compressed = new ByteArrayOutputStream(length / 4 + 64);
                 try (GZIPOutputStream z = new GZIPOutputStream(compressed)) {
-                    z.write(body, 0, length);
+                    z.write(body, offset, length);
                 }
                 b.addHeader("content-encoding", "gzip");
                 bytes = compressed.toByteArray();
             } else {
-                bytes = java.util.Arrays.copyOf(body, length);
+                bytes = java.util.Arrays.copyOfRange(body, offset, offset + length);
             }
             request = b.setBody(bytes, type).build();
         } catch (IOException | RuntimeException e) {

@@ -22,13 +22,30 @@ import java.util.Map;
 final class OtlpJsonEncoder implements BatchEncoder {
     private static final JsonFactory JSON = new JsonFactory();
 
-    private final Resource resource;
-    private final InstrumentationScopeInfo scope;
+    /** The request up to the spans' array, resource and scope included: the same for every batch. */
+    private final byte[] head;
+    private static final byte[] TAIL = "]}]}]}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private final Bytes bytes = new Bytes();
+    private int spansInBatch;
 
     OtlpJsonEncoder(Resource resource, InstrumentationScopeInfo scope) {
-        this.resource = resource;
-        this.scope = scope;
+        Bytes h = new Bytes();
+        try (JsonGenerator g = JSON.createGenerator(h)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT);
+            g.writeStartObject();
+            g.writeArrayFieldStart("resourceSpans");
+            g.writeStartObject();
+            g.writeObjectFieldStart("resource");
+            attributes(g, "attributes", resource.getAttributes());
+            g.writeEndObject();
+            g.writeArrayFieldStart("scopeSpans");
+            g.writeStartObject();
+            scope(g, scope);
+            g.writeArrayFieldStart("spans");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.head = h.toByteArray();
     }
 
     /** A growable byte buffer whose array can be read without a copy. */
@@ -40,43 +57,56 @@ final class OtlpJsonEncoder implements BatchEncoder {
         byte[] array() {
             return buf;
         }
+
+        void truncate(int size) {
+            count = size;
+        }
     }
 
-    /** Encodes {@code traces[0..count)}; the result is in {@link #buffer()}, valid until the next call. */
     @Override
-    public int encode(Trace[] traces, int count) {
+    public void begin() {
         bytes.reset();
+        bytes.writeBytes(head);
+        spansInBatch = 0;
+    }
+
+    @Override
+    public void add(Trace t) {
+        int mark = bytes.size();
+        int spans = spansInBatch;
         try (JsonGenerator g = JSON.createGenerator(bytes)) {
-            g.writeStartObject();
-            g.writeArrayFieldStart("resourceSpans");
-            g.writeStartObject();
-            g.writeObjectFieldStart("resource");
-            attributes(g, "attributes", resource.getAttributes());
-            g.writeEndObject();
-            g.writeArrayFieldStart("scopeSpans");
-            g.writeStartObject();
-            scope(g, scope);
-            g.writeArrayFieldStart("spans");
-            for (int i = 0; i < count; i++) {
-                for (int s = 0; s < traces[i].spanCount; s++) {
-                    span(g, traces[i], traces[i].span(s));
+            g.setRootValueSeparator(null);
+            for (int s = 0; s < t.spanCount; s++) {
+                if (spans++ > 0) {
+                    g.writeRaw(',');
                 }
+                span(g, t, t.span(s));
             }
-            g.writeEndArray();
-            g.writeEndObject();
-            g.writeEndArray();
-            g.writeEndObject();
-            g.writeEndArray();
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            bytes.truncate(mark);
+            throw new IllegalStateException("could not encode a trace as OTLP/JSON", e);
         }
-        return bytes.size();
+        spansInBatch = spans;
+    }
+
+    @Override
+    public void finish() {
+        bytes.writeBytes(TAIL);
     }
 
     @Override
     public byte[] buffer() {
         return bytes.array();
+    }
+
+    @Override
+    public int offset() {
+        return 0;
+    }
+
+    @Override
+    public int length() {
+        return bytes.size();
     }
 
     private static void span(JsonGenerator g, Trace t, TraceSpan s) throws IOException {

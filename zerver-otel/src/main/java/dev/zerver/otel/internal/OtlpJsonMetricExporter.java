@@ -61,7 +61,7 @@ final class OtlpJsonMetricExporter implements MetricExporter {
             LOG.log(Level.WARNING, "OTLP metrics: could not encode: " + e);
             return result.fail();
         }
-        post.post(body, body.length, new OtlpHttpPost.Result() {
+        post.post(body, 0, body.length, new OtlpHttpPost.Result() {
             @Override
             public void delivered() {
                 result.succeed();

@@ -21,9 +21,11 @@ import java.util.List;
  * {@code common/v1/common.proto}); the wire primitives are protobuf-java's
  * {@link CodedOutputStream}.
  *
- * <p>Two passes: the first measures every nested message (keeping the lengths), the second writes
- * them with their lengths in front, so the output is sized exactly and written once. Not
- * thread-safe: one per encoding thread or in-flight request.
+ * <p>Each trace is encoded as it is added, in two passes over its spans while they are in the
+ * cache: the first measures every nested message (keeping the lengths), the second writes them
+ * with their lengths in front. The request's head, whose lengths depend on the whole batch, is
+ * written last into room left in front of the spans, so nothing is copied. Not thread-safe: one
+ * per in-flight request.
  */
 final class OtlpProtoEncoder implements BatchEncoder {
     // ExportTraceServiceRequest / ResourceSpans / ScopeSpans
@@ -70,7 +72,18 @@ final class OtlpProtoEncoder implements BatchEncoder {
     private final byte[] resourceField;
     /** {@code ScopeSpans.scope} field, tag and length included. */
     private final byte[] scopeField;
+    /**
+     * Where a batch's spans start: room for the request's head (two tags and lengths, the resource
+     * and the scope), which {@link #finish} writes right-aligned in front of them once their size is known.
+     */
+    private final int headRoom;
     private byte[] buffer = new byte[16 * 1024];
+    /** Writes the batch's spans; {@code buffer[outBase + out.getTotalBytesWritten()]} is the next byte. */
+    private CodedOutputStream out;
+    private int outBase;
+    private int spansBytes;
+    private int start;
+    private int length;
     private final byte[] id = new byte[16];
     private byte[] scratch = new byte[256];
     /** The sizes measured by the first pass, in the order the second pass writes them. */
@@ -87,53 +100,88 @@ final class OtlpProtoEncoder implements BatchEncoder {
     OtlpProtoEncoder(Resource resource, InstrumentationScopeInfo scope) {
         this.resourceField = resourceField(resource);
         this.scopeField = scopeField(scope);
+        this.headRoom = 2 * (1 + 5) + resourceField.length + scopeField.length;
     }
 
-    /** The buffer {@link #encode} wrote into; valid until the next call. */
     @Override
     public byte[] buffer() {
         return buffer;
     }
 
-    /** Encodes the spans of {@code traces[0..count)} as one request; returns its length in {@link #buffer()}. */
     @Override
-    public int encode(Trace[] traces, int count) {
+    public int offset() {
+        return start;
+    }
+
+    @Override
+    public int length() {
+        return length;
+    }
+
+    @Override
+    public void begin() {
+        if (buffer.length < headRoom * 2) {
+            buffer = new byte[headRoom * 2];
+        }
+        spansBytes = 0;
+        outBase = headRoom;
+        out = CodedOutputStream.newInstance(buffer, outBase, buffer.length - outBase);
+    }
+
+    /** Measures the trace's spans, then writes them: two passes over spans still in the cache. */
+    @Override
+    public void add(Trace t) {
         sizeCount = 0;
-        int spansSize = 0;
-        for (int i = 0; i < count; i++) {
-            Trace t = traces[i];
-            for (int s = 0; s < t.spanCount; s++) {
-                spansSize += lengthField(1, measureSpan(t, t.span(s)));
-            }
+        int size = 0;
+        for (int s = 0; s < t.spanCount; s++) {
+            size += lengthField(SCOPE_SPANS_SPANS, measureSpan(t, t.span(s)));
         }
-        int scopeSpans = scopeField.length + spansSize;
-        int resourceSpans = resourceField.length + lengthField(1, scopeSpans);
-        int total = lengthField(1, resourceSpans);
-        if (buffer.length < total) {
-            buffer = new byte[Math.max(total, buffer.length * 2)];
+        int at = outBase + out.getTotalBytesWritten();
+        if (buffer.length - at < size) {
+            buffer = java.util.Arrays.copyOf(buffer, Math.max(at + size, buffer.length * 2));
+            outBase = at;
+            out = CodedOutputStream.newInstance(buffer, outBase, buffer.length - outBase);
         }
-        CodedOutputStream out = CodedOutputStream.newInstance(buffer, 0, total);
         sizeCursor = 0;
         try {
-            out.writeTag(REQUEST_RESOURCE_SPANS, 2);
-            out.writeUInt32NoTag(resourceSpans);
-            out.writeRawBytes(resourceField);
-            out.writeTag(RESOURCE_SPANS_SCOPE_SPANS, 2);
-            out.writeUInt32NoTag(scopeSpans);
-            out.writeRawBytes(scopeField);
-            for (int i = 0; i < count; i++) {
-                Trace t = traces[i];
-                for (int s = 0; s < t.spanCount; s++) {
-                    writeSpan(out, t, t.span(s));
-                }
+            for (int s = 0; s < t.spanCount; s++) {
+                writeSpan(out, t, t.span(s));
             }
-            out.checkNoSpaceLeft();
+        } catch (IOException | RuntimeException e) {
+            outBase = at; // the batch as it was: the next trace writes over this one's start
+            out = CodedOutputStream.newInstance(buffer, outBase, buffer.length - outBase);
+            throw new IllegalStateException("OTLP encoding overran its measured size", e);
+        }
+        if (outBase + out.getTotalBytesWritten() != at + size) {
+            outBase = at;
+            out = CodedOutputStream.newInstance(buffer, outBase, buffer.length - outBase);
+            throw new IllegalStateException("OTLP encoding did not match its measured size");
+        }
+        spansBytes += size;
+    }
+
+    /** Writes the request's head (resource, scope, the lengths around the spans) just before the spans. */
+    @Override
+    public void finish() {
+        int scopeSpans = scopeField.length + spansBytes;
+        int resourceSpans = resourceField.length + lengthField(RESOURCE_SPANS_SCOPE_SPANS, scopeSpans);
+        int total = lengthField(REQUEST_RESOURCE_SPANS, resourceSpans);
+        int head = total - spansBytes;
+        start = headRoom - head;
+        length = total;
+        CodedOutputStream h = CodedOutputStream.newInstance(buffer, start, head);
+        try {
+            h.writeTag(REQUEST_RESOURCE_SPANS, 2);
+            h.writeUInt32NoTag(resourceSpans);
+            h.writeRawBytes(resourceField);
+            h.writeTag(RESOURCE_SPANS_SCOPE_SPANS, 2);
+            h.writeUInt32NoTag(scopeSpans);
+            h.writeRawBytes(scopeField);
+            h.checkNoSpaceLeft();
         } catch (IOException e) {
             throw new UncheckedIOException("OTLP encoding overran its measured size", e);
         }
-        return total;
     }
-
 
     // ---- pass 1: sizes ----
 
@@ -451,5 +499,6 @@ final class OtlpProtoEncoder implements BatchEncoder {
     private OtlpProtoEncoder() {
         this.resourceField = null;
         this.scopeField = null;
+        this.headRoom = 0;
     }
 }

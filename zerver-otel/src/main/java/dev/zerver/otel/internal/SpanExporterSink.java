@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A user-supplied {@link SpanExporter}: each batch converted to SDK {@link SpanData} (the slower
+ * A user-supplied {@link SpanExporter}: each trace converted to SDK {@link SpanData} (the slower
  * path the built-in exporters avoid) and exported one batch at a time.
  */
 final class SpanExporterSink implements TraceSink {
@@ -24,12 +24,23 @@ final class SpanExporterSink implements TraceSink {
         this.timeoutNanos = timeoutNanos;
     }
 
+    private List<SpanData> batch = new ArrayList<>();
+
     @Override
-    public void send(Trace[] traces, int count, int spans, Outcome outcome) {
-        List<SpanData> batch = new ArrayList<>(spans);
-        for (int i = 0; i < count; i++) {
-            converter.convert(traces[i], batch);
+    public void add(Trace trace) {
+        int before = batch.size();
+        try {
+            converter.convert(trace, batch);
+        } catch (RuntimeException e) {
+            batch.subList(before, batch.size()).clear();
+            throw e;
         }
+    }
+
+    @Override
+    public void send(int count, int spans, Outcome outcome) {
+        List<SpanData> batch = this.batch;
+        this.batch = new ArrayList<>(batch.size());
         try {
             CompletableResultCode result = exporter.export(batch);
             result.join(timeoutNanos, TimeUnit.NANOSECONDS);

@@ -23,9 +23,15 @@ final class TeeSink implements TraceSink {
     }
 
     @Override
-    public void send(Trace[] traces, int count, int spans, Outcome outcome) {
-        console.send(traces, count, spans, IGNORED); // done with the traces when it returns
-        primary.send(traces, count, spans, outcome);
+    public void add(Trace trace) {
+        console.add(trace);
+        primary.add(trace);
+    }
+
+    @Override
+    public void send(int traces, int spans, Outcome outcome) {
+        console.send(traces, spans, IGNORED);
+        primary.send(traces, spans, outcome);
     }
 
     @Override

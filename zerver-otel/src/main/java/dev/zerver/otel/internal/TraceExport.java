@@ -294,9 +294,7 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
     /** The requests' spans as one OTLP/JSON export request, as {@code http/json} would send them. */
     public byte[] otlpJson(List<Finished> requests) {
         Trace[] traces = assembleAll(requests);
-        OtlpJsonEncoder encoder = new OtlpJsonEncoder(resource, scope);
-        int length = encoder.encode(traces, traces.length);
-        return java.util.Arrays.copyOf(encoder.buffer(), length);
+        return new OtlpJsonEncoder(resource, scope).encode(traces, traces.length);
     }
 
     /** The requests' traces whatever sampling says: a dropped one carries {@code zerver.sampling.reason=none}. */

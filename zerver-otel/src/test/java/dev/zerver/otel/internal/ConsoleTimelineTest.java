@@ -40,11 +40,13 @@ class ConsoleTimelineTest {
         TraceAssembler assembler = new TraceAssembler(s.otel.settings());
         Trace d = new Trace();
         assembler.assemble(downstream, "parent", d);
-        console.send(new Trace[] {d}, 1, d.spanCount, IGNORE); // the downstream request finishes first
+        console.add(d);
+        console.send(1, d.spanCount, IGNORE); // the downstream request finishes first
         assertThat(bytes.toString(StandardCharsets.UTF_8)).isEmpty(); // held for its caller
         Trace u = new Trace();
         assembler.assemble(upstream, "head", u);
-        console.send(new Trace[] {u}, 1, u.spanCount, IGNORE);
+        console.add(u);
+        console.send(1, u.spanCount, IGNORE);
 
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertThat(text.lines().filter(l -> l.contains(" trace ")).count()).isEqualTo(1); // one block
@@ -64,7 +66,8 @@ class ConsoleTimelineTest {
         ConsoleTimeline console = new ConsoleTimeline(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         Trace t = new Trace();
         new TraceAssembler(s.otel.settings()).assemble(s.record(), "parent", t);
-        console.send(new Trace[] {t}, 1, t.spanCount, IGNORE);
+        console.add(t);
+        console.send(1, t.spanCount, IGNORE);
         console.shutdown();
         assertThat(bytes.toString(StandardCharsets.UTF_8)).startsWith("GET /posts/{id} 200")
                 .contains("trace 4bf92f3577b34da6a3ce929d0e0e4736");

@@ -113,9 +113,55 @@ class EncodersAgreeTest {
         }
     }
 
+    /**
+     * Traces are encoded one at a time as they are added: a batch that outgrows the buffer several
+     * times over keeps every span in order, and the next batch on the same encoder holds only its own.
+     */
+    @Test
+    void aLargeBatchEncodedTraceByTraceDecodesWhole() throws Exception {
+        ZerverOtel otel = ZerverOtel.builder().environment(Map.of()).build();
+        TraceAssembler assembler = new TraceAssembler(otel.settings());
+        List<RequestRecord> records = records(Map.of());
+        Trace[] traces = new Trace[records.size()];
+        for (int i = 0; i < traces.length; i++) {
+            traces[i] = new Trace();
+            assembler.assemble(records.get(i), "head", traces[i]);
+        }
+        List<String> names = new ArrayList<>();
+        for (Trace t : traces) {
+            for (int i = 0; i < t.spanCount; i++) {
+                names.add(t.span(i).name);
+            }
+        }
+        int rounds = 150;
+        for (BatchEncoder encoder : List.of(new OtlpProtoEncoder(otel.resource(), ZerverOtel.SCOPE),
+                new OtlpJsonEncoder(otel.resource(), ZerverOtel.SCOPE))) {
+            encoder.begin();
+            for (int r = 0; r < rounds; r++) {
+                for (Trace t : traces) {
+                    encoder.add(t);
+                }
+            }
+            encoder.finish();
+            byte[] bytes = java.util.Arrays.copyOfRange(encoder.buffer(), encoder.offset(), encoder.offset() + encoder.length());
+            assertThat(bytes.length).isGreaterThan(64 * 1024);
+            List<String> decoded = spanNames(encoder, bytes);
+            assertThat(decoded).hasSize(rounds * names.size());
+            assertThat(decoded.subList(decoded.size() - names.size(), decoded.size())).containsExactlyElementsOf(names);
+
+            byte[] next = encoder.encode(new Trace[] {traces[1]}, 1);
+            assertThat(spanNames(encoder, next)).hasSize(traces[1].spanCount);
+        }
+    }
+
+    private static List<String> spanNames(BatchEncoder encoder, byte[] bytes) throws Exception {
+        ExportTraceServiceRequest r = encoder instanceof OtlpJsonEncoder
+                ? OtlpReceiver.decodeJson(bytes) : ExportTraceServiceRequest.parseFrom(bytes);
+        return r.getResourceSpans(0).getScopeSpans(0).getSpansList().stream().map(Span::getName).toList();
+    }
+
     private static byte[] encoded(BatchEncoder encoder, Trace[] traces) {
-        int length = encoder.encode(traces, traces.length);
-        return java.util.Arrays.copyOf(encoder.buffer(), length);
+        return encoder.encode(traces, traces.length);
     }
 
     /** One span as comparable text: ids, names, times, typed attributes and events, status. */

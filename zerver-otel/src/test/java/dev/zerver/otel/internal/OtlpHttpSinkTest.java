@@ -38,7 +38,6 @@ class OtlpHttpSinkTest {
         s.scheduler.runToCompletion();
         Trace trace = new Trace();
         new TraceAssembler(s.otel.settings()).assemble(s.record(), "head", trace);
-        Trace[] batch = {trace};
 
         try (OtlpReceiver receiver = new OtlpReceiver(0)) {
             List<Duration> waits = new CopyOnWriteArrayList<>();
@@ -52,7 +51,8 @@ class OtlpHttpSinkTest {
             receiver.failNext.set(2);
             receiver.retryAfter = "7";
             Result ok = new Result();
-            sink.send(batch, 1, trace.spanCount, ok);
+            sink.add(trace);
+            sink.send(1, trace.spanCount, ok);
             assertThat(ok.done.get(10, TimeUnit.SECONDS)).isEqualTo("delivered 1/" + trace.spanCount);
             assertThat(waits).containsExactly(Duration.ofSeconds(7), Duration.ofSeconds(7));
             assertThat(receiver.spans()).hasSize(trace.spanCount);
@@ -61,7 +61,8 @@ class OtlpHttpSinkTest {
             receiver.failNext.set(1);
             receiver.failStatus = 400; // not retryable
             Result refused = new Result();
-            sink.send(batch, 1, trace.spanCount, refused);
+            sink.add(trace);
+            sink.send(1, trace.spanCount, refused);
             assertThat(refused.done.get(10, TimeUnit.SECONDS)).startsWith("failed 1/").contains("status 400 (not retryable)");
             assertThat(waits).isEmpty();
 
@@ -69,7 +70,8 @@ class OtlpHttpSinkTest {
             receiver.failStatus = 429;
             receiver.retryAfter = null; // exponential backoff: about 1 s, then x1.5, with jitter
             Result exhausted = new Result();
-            sink.send(batch, 1, trace.spanCount, exhausted);
+            sink.add(trace);
+            sink.send(1, trace.spanCount, exhausted);
             assertThat(exhausted.done.get(10, TimeUnit.SECONDS)).contains("status 429 after 5 attempts");
             assertThat(waits).hasSize(4);
             assertThat(waits.get(0)).isBetween(Duration.ofMillis(800), Duration.ofMillis(1200));

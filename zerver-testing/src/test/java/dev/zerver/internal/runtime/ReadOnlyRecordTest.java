@@ -70,4 +70,20 @@ class ReadOnlyRecordTest {
         assertThatThrownBy(() -> r.effects().get(0).attributes().put("x", 1))
                 .isInstanceOf(UnsupportedOperationException.class);
     }
+
+    /** Encoders cache a step's encoded slot names by list identity: every run must hand out the same lists. */
+    @Test
+    void everyRunOfAStepRecordsTheSameSlotNameLists() {
+        Deterministic d = new Deterministic(b -> b.get("/posts/{id}", Step.named("load").reads(POST).writes(POST)
+                .run(ctx -> Decision.done(Response.text("ok")))));
+        d.call("GET", "/posts/1");
+        List<StepRecord> firstSteps = d.record().steps();
+        d.call("GET", "/posts/2");
+        List<StepRecord> secondSteps = d.record().steps();
+        StepRecord first = firstSteps.get(firstSteps.size() - 1);
+        StepRecord second = secondSteps.get(secondSteps.size() - 1);
+        assertThat(first.name()).isEqualTo("load");
+        assertThat(second.reads()).containsExactly("post").isSameAs(first.reads());
+        assertThat(second.writes()).containsExactly("post").isSameAs(first.writes());
+    }
 }
