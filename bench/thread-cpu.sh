@@ -23,7 +23,7 @@ echo "function delay() return $((16000 / RATE)) end" >"$work/rate.lua"
 python3 bench/otlp_sink.py "$SINK" &
 case $CONFIG in
   off) settings=(OTEL_TRACES_EXPORTER=none) ;;
-  otlp) settings=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK OTEL_BSP_SCHEDULE_DELAY=200 OTEL_BSP_MAX_QUEUE_SIZE=65536) ;;
+  otlp) settings=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK OTEL_BSP_SCHEDULE_DELAY=200 OTEL_BSP_MAX_QUEUE_SIZE=65536 OTEL_METRIC_EXPORT_INTERVAL=10000) ;;
   viewer) settings=(OTEL_TRACES_EXPORTER=none ZER_VER_VIEWER_PORT=0) ;;
   *) echo "CONFIG is off, otlp or viewer" >&2; exit 2 ;;
 esac

@@ -46,13 +46,27 @@ public final class Effect {
     public static Effect of(EffectKind kind, String operation, String target, Object request) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(request, "request");
-        if (operation == null || !operation.matches("[a-z][a-z0-9_]*")) {
+        if (!isLowercaseWord(operation)) {
             throw new IllegalArgumentException("effect operation must be a lowercase word, got '" + operation + "'");
         }
         if (target == null || target.isBlank() || target.length() > 100 || target.contains(" ")) {
             throw new IllegalArgumentException("effect target must be a short name without spaces, got '" + target + "'");
         }
         return new Effect(kind, operation, target, request, null, true, Duration.ZERO, RetryPolicy.none());
+    }
+
+    /** {@code [a-z][a-z0-9_]*}, without a regular expression: effects are made on every request. */
+    private static boolean isLowercaseWord(String s) {
+        if (s == null || s.isEmpty() || s.charAt(0) < 'a' || s.charAt(0) > 'z') {
+            return false;
+        }
+        for (int i = 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The result goes into this slot (converted to its type). */

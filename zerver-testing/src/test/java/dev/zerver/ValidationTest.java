@@ -71,7 +71,13 @@ class ValidationTest {
     void badNamesAndEffectsFailWhenBuilt() {
         assertThatThrownBy(() -> Slot.of("has space", String.class)).hasMessageContaining("slot name");
         assertThatThrownBy(() -> Step.named("")).hasMessageContaining("step name");
-        assertThatThrownBy(() -> Effect.of(EffectKind.DB, "Get", "t", "x")).hasMessageContaining("operation");
+        for (String bad : new String[] {"Get", "", "1st", "_get", "get-all", "get all", "gét"}) {
+            assertThatThrownBy(() -> Effect.of(EffectKind.DB, bad, "t", "x")).as(bad).hasMessageContaining("operation");
+        }
+        assertThatThrownBy(() -> Effect.of(EffectKind.DB, null, "t", "x")).hasMessageContaining("operation");
+        for (String good : new String[] {"get", "query_all", "v2", "x"}) {
+            assertThat(Effect.of(EffectKind.DB, good, "t", "x").operation()).isEqualTo(good);
+        }
         assertThatThrownBy(() -> Effect.of(EffectKind.DB, "get", "a table", "x")).hasMessageContaining("target");
         assertThatThrownBy(() -> Need.parallel()).hasMessageContaining("at least one effect");
         assertThatThrownBy(() -> Decision.fail(200, "x", "y")).hasMessageContaining("4xx or 5xx");

@@ -3,6 +3,7 @@ package dev.zerver.effects.cache;
 import dev.zerver.Effect;
 import dev.zerver.EffectKind;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * In-process cache effects, executed by {@link CacheEffects} on Caffeine. A miss is a success
@@ -14,6 +15,9 @@ import java.util.Objects;
  * }</pre>
  */
 public final class Cache {
+    /** Compiled once: cache effects are made on every request. */
+    private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
+
     private Cache() {}
 
     /** What a cache effect asks for. */
@@ -33,7 +37,7 @@ public final class Cache {
     }
 
     private static Effect effect(String operation, String namespace, String key, Object value) {
-        if (namespace == null || !namespace.matches("[A-Za-z0-9_.\\-]{1,64}")) {
+        if (namespace == null || !NAMESPACE.matcher(namespace).matches()) {
             throw new IllegalArgumentException("cache namespace must be a short name (letters, digits, _ . -), got '"
                     + namespace + "'");
         }

@@ -7,6 +7,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One outgoing HTTP request: method, URL, headers, body and a low-cardinality target name.
@@ -19,6 +20,9 @@ public final class HttpCall {
     private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade",
             "traceparent");
     private static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
+    // Compiled once: calls are made on every request.
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern TARGET = Pattern.compile("[A-Za-z0-9_.\\-]{1,64}");
 
     /** One request header. */
     public record Header(String name, String value) {}
@@ -67,7 +71,7 @@ public final class HttpCall {
 
     /** Adds a header; hop-by-hop and framing headers, and {@code traceparent} (set by Zerver), are refused. */
     public HttpCall header(String name, String value) {
-        if (name == null || !name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+        if (name == null || !HEADER_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("not a valid header name: '" + name + "'");
         }
         if (RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
@@ -96,7 +100,7 @@ public final class HttpCall {
 
     /** The low-cardinality name this call is recorded under, limited and rate-limited by. */
     public HttpCall target(String name) {
-        if (name == null || !name.matches("[A-Za-z0-9_.\\-]{1,64}")) {
+        if (name == null || !TARGET.matcher(name).matches()) {
             throw new IllegalArgumentException("HTTP target must be a short name (letters, digits, _ . -), got '"
                     + name + "'");
         }
