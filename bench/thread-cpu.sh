@@ -5,6 +5,8 @@
 # dropped) divided by the requests served. Less noisy than the process total: JIT compiler
 # threads and the exporter's own threads are separate lines.
 #   JAR=examples/blog/target/zerver-blog.jar CONFIG=otlp bench/thread-cpu.sh
+# PROFILE=zerver-trace (a thread name prefix, as in /proc/<pid>/task/*/comm) also samples those threads
+# with perf during the first run and prints the top methods, JIT-compiled ones by name.
 # CONFIG: off | otlp (every trace over OTLP http/protobuf to bench/otlp_sink.py) | viewer (off, with the
 # trace viewer capturing). Bounded: about
 # WARMUP + 3 x (DURATION + 2 s).
@@ -38,11 +40,20 @@ snapshot() { # "group nanoseconds" per thread group: time on CPU from schedstat,
 }
 for run in 1 2 3; do
   snapshot >"$work/a"
+  if [ -n "${PROFILE:-}" ] && [ "$run" = 1 ]; then # sample the named threads with perf during the first run
+    tids=$(grep -l "^$PROFILE" /proc/"$pid"/task/*/comm | cut -d/ -f5 | paste -sd,)
+    perf record -g -t "$tids" -o "$work/perf.data" -- sleep "${DURATION%s}" >/dev/null 2>&1 &
+  fi
   reqs=$(wrk -t2 -c16 -d"$DURATION" -s "$work/rate.lua" "http://127.0.0.1:$PORT$ROUTE" | awk '/requests in/ {print $1}')
   snapshot >"$work/b"
   awk -F'\t' -v q="$reqs" -v r="$run" 'NR == FNR {a[$1] = $2; next}
     {d = $2 - a[$1]; if (d > 0) printf "%s\t%s\t%.1f\n", r, $1, d / 1000 / q}' "$work/a" "$work/b" >>"$work/runs"
 done
+if [ -n "${PROFILE:-}" ]; then
+  jcmd "$pid" Compiler.perfmap >/dev/null # names the JIT-compiled methods for perf (JDK 17+)
+  echo "Where the '$PROFILE' threads spend their time (perf, first run):"
+  perf report -i "$work/perf.data" --no-children --sort sym -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25 | cut -c1-140
+fi
 echo "CPU us per request by thread group ($CONFIG, $RATE req/s, median of 3 runs):"
 sort -t$'\t' -k2,2 -k3,3n "$work/runs" | awk -F'\t' '{v[$2] = v[$2] " " $3; n[$2]++}
   END {for (k in v) {split(substr(v[k], 2), x, " "); m = n[k] == 3 ? x[2] : (n[k] == 2 ? (x[1] + x[2]) / 2 : x[1]); total += m
