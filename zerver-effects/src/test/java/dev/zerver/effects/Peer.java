@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real HTTP server on loopback that a test tells what to do by path: {@code /ok/{text}},
  * {@code /delay/{ms}} (answers later without holding a thread), {@code /status/{code}},
+ * {@code /cookie} (sets a session cookie), {@code /redirect} (302 to {@code /ok/moved}),
  * {@code /reset} (closes the connection without answering), {@code /never}, {@code /hold} (until {@link #releaseHolds()}). Keeps what it received.
  */
 public final class Peer implements AutoCloseable {
@@ -76,6 +77,14 @@ public final class Peer implements AutoCloseable {
             case "status" -> answer(ex, Integer.parseInt(parts[2]), "status " + parts[2]);
             case "delay" -> later.schedule(() -> answer(ex, 200, "late"), Long.parseLong(parts[2]),
                     TimeUnit.MILLISECONDS);
+            case "cookie" -> {
+                ex.getResponseHeaders().add("Set-Cookie", "session=user-a; Path=/");
+                answer(ex, 200, "cookie set");
+            }
+            case "redirect" -> {
+                ex.getResponseHeaders().add("Location", "/ok/moved");
+                answer(ex, 302, "moved");
+            }
             case "reset" -> ex.close();
             case "never" -> neverAnswered.add(ex);
             case "hold" -> {

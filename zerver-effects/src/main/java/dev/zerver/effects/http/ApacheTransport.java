@@ -47,6 +47,9 @@ final class ApacheTransport implements AutoCloseable {
                 .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(1).build())
                 .disableAutomaticRetries() // retries are the effect's policy, recorded as such
                 .disableContentCompression()
+                .disableCookieManagement() // one client serves every user: a cookie must not pass between them
+                .disableRedirectHandling() // a redirect is the peer's answer, recorded as such
+                .disableAuthCaching()
                 .build();
         client.start();
     }

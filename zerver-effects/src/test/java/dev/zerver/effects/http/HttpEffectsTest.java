@@ -163,6 +163,27 @@ class HttpEffectsTest {
         assertThat(peer.received).hasSize(1);
     }
 
+    /**
+     * The client is shared by every request: a cookie one peer response sets must not ride along on
+     * the next user's call, and a redirect is the peer's answer, recorded as such, not followed.
+     */
+    @Test
+    void theSharedClientKeepsNoCookiesAndFollowsNoRedirects() throws Exception {
+        real(Map.of(), HttpEffects.builder().build(), n -> Http.get(peer.url("/" + n), "peer").optional());
+        assertThat(app.send("GET", "/x/cookie").await(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+        app.record();
+        assertThat(app.send("GET", "/x/cookie").await(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+        app.record();
+        assertThat(peer.received).hasSize(2);
+        assertThat(peer.received.get(1).header("cookie")).isNull();
+
+        app.send("GET", "/x/redirect").await(30, TimeUnit.SECONDS);
+        EffectRecord e = app.record().effects().get(0);
+        assertThat(e.attributes().get("http.response.status_code")).isEqualTo(302);
+        assertThat(peer.received).hasSize(3);
+        assertThat(peer.received.get(2).pathAndQuery()).isEqualTo("/redirect");
+    }
+
     @Test
     void aResetConnectionIsAnIoError() throws Exception {
         real(Map.of(), HttpEffects.builder().build(), n -> Http.get(peer.url("/reset"), "rude"));

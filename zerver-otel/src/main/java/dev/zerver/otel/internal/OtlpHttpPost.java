@@ -75,6 +75,9 @@ final class OtlpHttpPost implements AutoCloseable {
                 .setThreadFactory(daemon(threadName))
                 .disableAutomaticRetries() // the OTLP rules below decide, and count
                 .disableContentCompression()
+                .disableCookieManagement()
+                .disableRedirectHandling()
+                .disableAuthCaching()
                 .build();
         this.client.start();
         if (timer == null) {
