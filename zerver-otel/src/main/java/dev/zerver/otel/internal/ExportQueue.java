@@ -208,7 +208,8 @@ public final class ExportQueue<T> implements AutoCloseable {
             try {
                 kept = source.assemble(next.item(), trace);
             } catch (RuntimeException e) {
-                lost(1, source.exportableSpans(next.item()), "could not assemble the trace of a request: " + e);
+                // never built, so its spans are not known: its queue weight bounds them
+                lost(1, next.weight(), "could not assemble the trace of a request: " + e);
                 continue;
             }
             if (!kept) {
