@@ -142,6 +142,14 @@ final class Exchange extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** "1.1" or "1.0" as constants (only HTTP/1.x gets this far), not a new string per request. */
+    private static String versionText(HttpVersion version) {
+        if (version.majorVersion() == 1) {
+            return version.minorVersion() == 1 ? "1.1" : version.minorVersion() == 0 ? "1.0" : "1." + version.minorVersion();
+        }
+        return version.majorVersion() + "." + version.minorVersion();
+    }
+
     private static void release(Object msg) {
         if (msg instanceof Arrived a) {
             a.request().release();
@@ -196,7 +204,7 @@ final class Exchange extends ChannelInboundHandlerAdapter {
         InboundRequest.Builder b = InboundRequest.builder()
                 .method(req.method().name())
                 .uri(originForm(req.uri()))
-                .protocolVersion(req.protocolVersion().majorVersion() + "." + req.protocolVersion().minorVersion())
+                .protocolVersion(versionText(req.protocolVersion()))
                 .body(ByteBufUtil.getBytes(req.content()));
         for (Entry<String, String> h : req.headers()) {
             b.header(h.getKey(), h.getValue());

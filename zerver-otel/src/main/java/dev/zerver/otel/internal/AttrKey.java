@@ -2,6 +2,7 @@ package dev.zerver.otel.internal;
 
 import com.google.protobuf.CodedOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,12 +15,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * are made per use rather than kept forever.
  */
 final class AttrKey {
+    /**
+     * Keys whose values come from the application's definitions and the runtime's constants
+     * (method, route, step, layer, decision, effect, queue, slot, query): a bounded set of the
+     * same objects request after request, which the encoder keeps encoded ({@link SeenValues}).
+     * Values made per request (paths, addresses, ids) are not looked up at all.
+     */
+    private static final Set<String> DEFINED_VALUES = Set.of(
+            "http.request.method", "http.route", "url.scheme", "network.transport", "network.protocol.version",
+            "zerver.sampling.reason", "http.method", "http.scheme", "http.flavor",
+            "zerver.step.layer", "zerver.step.decision", "zerver.step.reads", "zerver.step.writes",
+            "zerver.step.resume", "zerver.resume.fn", "zerver.decision", "render.phase", "need.mode", "need.join",
+            "zerver.slot", "effect.kind", "effect.operation", "effect.target", "job.queue", "job.park.cause",
+            "job.park.token", "db.system.name", "db.operation.name", "db.collection.name", "db.namespace",
+            "db.query.text", "cache.system", "cache.operation");
     private static final int MAX_INTERNED = 4096;
     private static final ConcurrentHashMap<String, AttrKey> INTERNED = new ConcurrentHashMap<>();
 
     final String name;
     /** {@code KeyValue.key}: tag, length and UTF-8 bytes of {@link #name}. */
     final byte[] protoKey;
+    /** Its values are the application's own objects, met again and again: see {@link #DEFINED_VALUES}. */
+    final boolean definedValues;
 
     private AttrKey(String name) {
         this.name = name;
@@ -33,6 +50,7 @@ final class AttrKey {
             throw new IllegalStateException(e);
         }
         this.protoKey = out;
+        this.definedValues = DEFINED_VALUES.contains(name);
     }
 
     /** The key for {@code name}, shared with every other use of that name while the table has room. */

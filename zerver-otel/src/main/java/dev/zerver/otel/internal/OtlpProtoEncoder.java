@@ -10,7 +10,6 @@ import io.opentelemetry.sdk.resources.Resource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
 
 /**
@@ -23,7 +22,9 @@ import java.util.List;
  *
  * <p>Each trace is encoded as it is added, in two passes over its spans while they are in the
  * cache: the first measures every nested message (keeping the lengths), the second writes them
- * with their lengths in front. The request's head, whose lengths depend on the whole batch, is
+ * with their lengths in front. Names and attribute values met before (most of them: see
+ * {@link SeenValues}) are copied from their encoding kept from then, neither measured nor encoded
+ * again. The request's head, whose lengths depend on the whole batch, is
  * written last into room left in front of the spans, so nothing is copied. Not thread-safe: one
  * per in-flight request.
  */
@@ -88,14 +89,15 @@ final class OtlpProtoEncoder implements BatchEncoder {
     private byte[] scratch = new byte[256];
     /** The sizes measured by the first pass, in the order the second pass writes them. */
     private int[] sizes = new int[1024];
+    /** Beside each size: the kept encoding the second pass copies instead, or null. */
+    private byte[][] keptAt = new byte[1024][];
     private int sizeCount;
     private int sizeCursor;
-    /**
-     * String arrays encoded before (an {@code AnyValue.array_value} field: tag, length, body), by
-     * identity: a step's reads and writes are the same list on every run, so each is encoded once.
-     * Bounded: cleared when full.
-     */
-    private final IdentityHashMap<List<String>, byte[]> arrays = new IdentityHashMap<>();
+    /** Names and attribute values met before, encoded once: see {@link SeenValues}. */
+    private final SeenValues seen = new SeenValues();
+    /** {@link SeenValues} keys of span and event names (attribute values are keyed by their {@link AttrKey}). */
+    private static final Object SPAN_NAME_KEY = new Object();
+    private static final Object EVENT_NAME_KEY = new Object();
 
     OtlpProtoEncoder(Resource resource, InstrumentationScopeInfo scope) {
         this.resourceField = resourceField(resource);
@@ -186,11 +188,58 @@ final class OtlpProtoEncoder implements BatchEncoder {
     // ---- pass 1: sizes ----
 
     private int push(int size) {
+        return push(size, null);
+    }
+
+    private int push(int size, byte[] kept) {
         if (sizeCount == sizes.length) {
             sizes = Arrays.copyOf(sizes, sizeCount * 2);
+            keptAt = Arrays.copyOf(keptAt, sizeCount * 2);
         }
+        keptAt[sizeCount] = kept;
         sizes[sizeCount++] = size;
         return size;
+    }
+
+    /**
+     * The kept encoding of a value met before (a name field whole, or a {@code KeyValue} body),
+     * made on its second sighting; null the first time, and for what is not kept.
+     */
+    private byte[] kept(Object key, byte type, Object value) {
+        if (value instanceof String s && s.length() > SeenValues.MAX_STRING_LENGTH) {
+            return null;
+        }
+        byte[] e = seen.find(key, value);
+        if (e != SeenValues.SEEN_ONCE) {
+            return e;
+        }
+        try {
+            if (key == SPAN_NAME_KEY || key == EVENT_NAME_KEY) {
+                String name = (String) value;
+                int field = key == SPAN_NAME_KEY ? SPAN_NAME : EVENT_NAME;
+                int size = stringField(field, name);
+                byte[] b = new byte[size];
+                CodedOutputStream c = CodedOutputStream.newInstance(b);
+                writeMeasuredString(c, field, name, size);
+                c.checkNoSpaceLeft();
+                return seen.keep(b);
+            }
+            AttrKey k = (AttrKey) key;
+            int valueSize = anyValueSize(type, 0, value);
+            byte[] b = new byte[keyValueSize(k, valueSize)];
+            CodedOutputStream c = CodedOutputStream.newInstance(b);
+            writeKeyValueBody(c, k, type, 0, value, valueSize);
+            c.checkNoSpaceLeft();
+            return seen.keep(b);
+        } catch (IOException e2) {
+            throw new UncheckedIOException(e2);
+        }
+    }
+
+    /** A name field: pushes its size, and its kept encoding when there is one. */
+    private int measureName(Object key, int field, String name) {
+        byte[] k = kept(key, TraceSpan.STRING, name);
+        return push(k != null ? k.length : stringField(field, name), k);
     }
 
     private int measureSpan(Trace t, TraceSpan s) {
@@ -200,14 +249,14 @@ final class OtlpProtoEncoder implements BatchEncoder {
         if (s.parentSpanId != 0 || t.remoteParentSpanId != 0) {
             size += 10;
         }
-        size += push(stringField(SPAN_NAME, s.name));
+        size += measureName(SPAN_NAME_KEY, SPAN_NAME, s.name);
         size += 2 + 9 + 9; // kind, start, end
         size += measureAttributes(s.attrs, 0, s.attrs.size);
         for (int k = 0; k < s.exportedEvents; k++) {
             int e = s.eventOrder[k];
             int eventAt = sizeCount;
             push(0);
-            int eventSize = 9 + push(stringField(EVENT_NAME, s.eventNames[e]))
+            int eventSize = 9 + measureName(EVENT_NAME_KEY, EVENT_NAME, s.eventNames[e])
                     + measureAttributes(s.eventAttrs, s.eventAttrStart[e], s.eventAttrStart[e + 1]);
             sizes[eventAt] = eventSize;
             size += lengthField(1, eventSize);
@@ -223,14 +272,22 @@ final class OtlpProtoEncoder implements BatchEncoder {
         return size;
     }
 
-    /** The {@code KeyValue} fields of attributes {@code [from, to)}, each with tag and length; pushes each value's size. */
-    @SuppressWarnings("unchecked")
+    /**
+     * The {@code KeyValue} fields of attributes {@code [from, to)}, each with tag and length; pushes
+     * each value's size, or the whole body's when it is kept.
+     */
     private int measureAttributes(TraceSpan.Attrs a, int from, int to) {
         int size = 0;
         for (int i = from; i < to; i++) {
-            int value = push(a.types[i] == TraceSpan.STRING_ARRAY
-                    ? encodedArray((List<String>) a.refs[i]).length : anyValueSize(a.types[i], a.numbers[i], a.refs[i]));
-            size += lengthField(1, keyValueSize(a.keys[i], value));
+            byte type = a.types[i];
+            byte[] body = a.keys[i].definedValues && (type == TraceSpan.STRING || type == TraceSpan.STRING_ARRAY)
+                    ? kept(a.keys[i], type, a.refs[i]) : null;
+            if (body != null) {
+                size += lengthField(1, push(body.length, body));
+            } else {
+                int value = push(anyValueSize(type, a.numbers[i], a.refs[i]));
+                size += lengthField(1, keyValueSize(a.keys[i], value));
+            }
         }
         return size;
     }
@@ -253,33 +310,6 @@ final class OtlpProtoEncoder implements BatchEncoder {
             default:
                 return lengthField(ANY_ARRAY, arrayValueSize((List<String>) ref));
         }
-    }
-
-    private byte[] encodedArray(List<String> values) {
-        byte[] encoded = arrays.get(values);
-        if (encoded == null) {
-            if (arrays.size() >= 4096) {
-                arrays.clear();
-            }
-            int body = arrayValueSize(values);
-            encoded = new byte[lengthField(ANY_ARRAY, body)];
-            CodedOutputStream c = CodedOutputStream.newInstance(encoded);
-            try {
-                c.writeTag(ANY_ARRAY, 2);
-                c.writeUInt32NoTag(body);
-                for (int i = 0, n = values.size(); i < n; i++) {
-                    String v = values.get(i);
-                    c.writeTag(ARRAY_VALUES, 2);
-                    c.writeUInt32NoTag(CodedOutputStream.computeStringSize(ANY_STRING, v));
-                    c.writeString(ANY_STRING, v);
-                }
-                c.checkNoSpaceLeft();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            arrays.put(values, encoded);
-        }
-        return encoded;
     }
 
     private static int arrayValueSize(List<String> values) {
@@ -314,7 +344,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
         if (parent != 0) {
             writeId(out, SPAN_PARENT_SPAN_ID, parent, 0, 8);
         }
-        writeMeasuredString(out, SPAN_NAME, s.name, sizes[sizeCursor++]);
+        writeName(out, SPAN_NAME, s.name);
         out.writeEnum(SPAN_KIND, kind(s.kind));
         out.writeFixed64(SPAN_START, s.startEpochNanos);
         out.writeFixed64(SPAN_END, s.endEpochNanos);
@@ -324,7 +354,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
             out.writeTag(SPAN_EVENTS, 2);
             out.writeUInt32NoTag(sizes[sizeCursor++]);
             out.writeFixed64(EVENT_TIME, s.eventTimes[e]);
-            writeMeasuredString(out, EVENT_NAME, s.eventNames[e], sizes[sizeCursor++]);
+            writeName(out, EVENT_NAME, s.eventNames[e]);
             writeAttributes(out, EVENT_ATTRIBUTES, s.eventAttrs, s.eventAttrStart[e], s.eventAttrStart[e + 1]);
         }
         if (s.eventCount > s.exportedEvents) {
@@ -342,16 +372,37 @@ final class OtlpProtoEncoder implements BatchEncoder {
         out.writeFixed32(SPAN_FLAGS, FLAGS_SAMPLED_HAS_IS_REMOTE | (remoteParent ? FLAG_PARENT_IS_REMOTE : 0));
     }
 
+    private void writeName(CodedOutputStream out, int field, String name) throws IOException {
+        byte[] k = keptAt[sizeCursor];
+        int size = sizes[sizeCursor++];
+        if (k != null) {
+            out.writeRawBytes(k);
+        } else {
+            writeMeasuredString(out, field, name, size);
+        }
+    }
+
     private void writeAttributes(CodedOutputStream out, int field, TraceSpan.Attrs a, int from, int to) throws IOException {
         for (int i = from; i < to; i++) {
-            int value = sizes[sizeCursor++];
+            byte[] body = keptAt[sizeCursor];
+            int size = sizes[sizeCursor++];
             out.writeTag(field, 2);
-            out.writeUInt32NoTag(keyValueSize(a.keys[i], value));
-            out.writeRawBytes(a.keys[i].protoKey);
-            out.writeTag(KEY_VALUE_VALUE, 2);
-            out.writeUInt32NoTag(value);
-            writeAnyValue(out, a.types[i], a.numbers[i], a.refs[i], value);
+            if (body != null) {
+                out.writeUInt32NoTag(size);
+                out.writeRawBytes(body);
+            } else {
+                out.writeUInt32NoTag(keyValueSize(a.keys[i], size));
+                writeKeyValueBody(out, a.keys[i], a.types[i], a.numbers[i], a.refs[i], size);
+            }
         }
+    }
+
+    private void writeKeyValueBody(CodedOutputStream out, AttrKey key, byte type, long number, Object ref, int valueSize)
+            throws IOException {
+        out.writeRawBytes(key.protoKey);
+        out.writeTag(KEY_VALUE_VALUE, 2);
+        out.writeUInt32NoTag(valueSize);
+        writeAnyValue(out, type, number, ref, valueSize);
     }
 
     @SuppressWarnings("unchecked")
@@ -370,7 +421,16 @@ final class OtlpProtoEncoder implements BatchEncoder {
                 out.writeDouble(ANY_DOUBLE, Double.longBitsToDouble(number));
                 break;
             default:
-                out.writeRawBytes(encodedArray((List<String>) ref));
+                List<String> values = (List<String>) ref;
+                out.writeTag(ANY_ARRAY, 2);
+                out.writeUInt32NoTag(arrayValueSize(values));
+                for (int i = 0, n = values.size(); i < n; i++) {
+                    String v = values.get(i);
+                    int field = stringField(ANY_STRING, v);
+                    out.writeTag(ARRAY_VALUES, 2);
+                    out.writeUInt32NoTag(field);
+                    writeMeasuredString(out, ANY_STRING, v, field);
+                }
         }
     }
 
