@@ -9,7 +9,7 @@
 # with perf during the first run and prints the top methods, JIT-compiled ones by name.
 # CONFIG: off | otlp (every trace over OTLP http/protobuf to bench/otlp_sink.py) | viewer (off, with the
 # trace viewer capturing). Bounded: about
-# WARMUP + 3 x (DURATION + 2 s).
+# WARMUP + PACED_WARMUP (10 s, at RATE) + 3 x (DURATION + 2 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=${JAR:-examples/blog/target/zerver-blog.jar}
@@ -33,6 +33,8 @@ env ZER_VER_PORT=$PORT ZER_VER_VIEWER_PORT=off ZER_VER_DB_URL="jdbc:sqlite:$work
 pid=$!
 for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$ROUTE" && break; sleep 0.2; done
 wrk -t2 -c16 -d"${WARMUP:-20s}" "http://127.0.0.1:$PORT$ROUTE" >/dev/null
+# then at the measured rate: the JIT recompiles the event loop's paths when the load changes
+wrk -t2 -c16 -d"${PACED_WARMUP:-10s}" -s "$work/rate.lua" "http://127.0.0.1:$PORT$ROUTE" >/dev/null
 snapshot() { # "group nanoseconds" per thread group: time on CPU from schedstat, exact (not sampled at clock ticks)
   for t in /proc/"$pid"/task/*; do
     printf '%s\t%s\n' "$(sed 's/[-#]*[0-9]*$//' "$t/comm")" "$(awk '{print $1}' "$t/schedstat")"

@@ -16,7 +16,7 @@
 # the load generator's share nor spinning at saturation counts), and OTLP bytes per request at the sink.
 # Prints each round, then medians and ratios to "off".
 # Needs: the built blog jar (mvn -B -q package -DskipTests), wrk, python3. Bounded: ROUNDS x 5 runs
-# of about 2 x DURATION + WARMUP + 8 s each.
+# of about 2 x DURATION + WARMUP + PACED_WARMUP (10 s) + 8 s each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -67,7 +67,9 @@ round() { # config name, variant name, jar
   sleep 1
   local bytes0 cpu0 out fixed rps p50 p99 reqs cpu1 bytes1
   out=$(wrk -t2 -c16 -d"$DURATION" --latency "http://127.0.0.1:$PORT$ROUTE")
-  sleep 1
+  # The paced run's own warm-up: the JIT recompiles the event loop's paths when the load changes
+  # from saturation to a fixed rate (160 C2 compilations in the first 24 s seen on 2026-11-28).
+  wrk -t2 -c16 -d"${PACED_WARMUP:-10s}" -s "$work/rate.lua" "http://127.0.0.1:$PORT$ROUTE" >/dev/null
   bytes0=$(sink_bytes); cpu0=$(cpu_nanos "$pid")
   fixed=$(wrk -t2 -c16 -d"$DURATION" -s "$work/rate.lua" "http://127.0.0.1:$PORT$ROUTE")
   cpu1=$(cpu_nanos "$pid")
