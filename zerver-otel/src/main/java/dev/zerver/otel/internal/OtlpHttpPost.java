@@ -3,8 +3,10 @@ package dev.zerver.otel.internal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +14,6 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
 import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
-import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
 import org.apache.hc.client5.http.async.methods.SimpleResponseConsumer;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -22,6 +23,9 @@ import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBu
 import org.apache.hc.core5.concurrent.FutureCallback;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.nio.AsyncEntityProducer;
+import org.apache.hc.core5.http.nio.DataStreamChannel;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.Timeout;
@@ -97,37 +101,101 @@ final class OtlpHttpPost implements AutoCloseable {
         };
     }
 
-    /** Posts {@code body[offset .. offset + length)} (gzipped when so configured); {@code result} hears once how it ended. */
+    /**
+     * Posts {@code body[offset .. offset + length)} (gzipped when so configured); {@code result}
+     * hears once how it ended. The bytes are read in place, not copied: the caller keeps them
+     * unchanged until then (retries read them again).
+     */
     void post(byte[] body, int offset, int length, Result result) {
         SimpleHttpRequest request;
+        Body content;
         try {
             SimpleRequestBuilder b = SimpleRequestBuilder.post(endpoint).setRequestConfig(requestConfig);
             headers.forEach(b::addHeader);
-            byte[] bytes;
             if (gzip) {
                 ByteArrayOutputStream compressed = new ByteArrayOutputStream(length / 4 + 64);
                 try (GZIPOutputStream z = new GZIPOutputStream(compressed)) {
                     z.write(body, offset, length);
                 }
                 b.addHeader("content-encoding", "gzip");
-                bytes = compressed.toByteArray();
+                byte[] bytes = compressed.toByteArray();
+                content = new Body(bytes, 0, bytes.length, type.toString());
             } else {
-                bytes = java.util.Arrays.copyOfRange(body, offset, offset + length);
+                content = new Body(body, offset, length, type.toString());
             }
-            request = b.setBody(bytes, type).build();
+            request = b.build();
         } catch (IOException | RuntimeException e) {
             result.failed("could not prepare the request: " + e);
             return;
         }
-        attempt(request, result, 1, System.nanoTime() + timeout.toNanos());
+        attempt(request, content, result, 1, System.nanoTime() + timeout.toNanos());
     }
 
-    private void attempt(SimpleHttpRequest request, Result result, int attempt, long deadline) {
+    /** A request body read in place from a slice of an array; each attempt reads it from its start. */
+    private record Body(byte[] bytes, int offset, int length, String contentType) {
+        AsyncEntityProducer producer() {
+            ByteBuffer left = ByteBuffer.wrap(bytes, offset, length);
+            return new AsyncEntityProducer() {
+                @Override
+                public boolean isRepeatable() {
+                    return false; // a retry makes a new producer
+                }
+
+                @Override
+                public void failed(Exception cause) {}
+
+                @Override
+                public long getContentLength() {
+                    return length;
+                }
+
+                @Override
+                public String getContentType() {
+                    return contentType;
+                }
+
+                @Override
+                public String getContentEncoding() {
+                    return null;
+                }
+
+                @Override
+                public boolean isChunked() {
+                    return false;
+                }
+
+                @Override
+                public Set<String> getTrailerNames() {
+                    return null;
+                }
+
+                @Override
+                public int available() {
+                    return left.remaining();
+                }
+
+                @Override
+                public void produce(DataStreamChannel channel) throws IOException {
+                    if (left.hasRemaining()) {
+                        channel.write(left);
+                    }
+                    if (!left.hasRemaining()) {
+                        channel.endStream();
+                    }
+                }
+
+                @Override
+                public void releaseResources() {}
+            };
+        }
+    }
+
+    private void attempt(SimpleHttpRequest request, Body content, Result result, int attempt, long deadline) {
         if (shutdown) {
             finish(result, "exporter shut down");
             return;
         }
-        client.execute(SimpleRequestProducer.create(request), SimpleResponseConsumer.create(), new FutureCallback<>() {
+        client.execute(new BasicRequestProducer(request, content.producer()), SimpleResponseConsumer.create(), new FutureCallback<>() {
             @Override
             public void completed(SimpleHttpResponse response) {
                 int status = response.getCode();
@@ -137,14 +205,14 @@ final class OtlpHttpPost implements AutoCloseable {
                     finish(result, "status " + status + " (not retryable)");
                 } else {
                     Header retryAfter = response.getFirstHeader("retry-after");
-                    retryOrFinish(request, result, attempt, deadline, "status " + status,
+                    retryOrFinish(request, content, result, attempt, deadline, "status " + status,
                             RetryBackoff.retryAfter(retryAfter == null ? null : retryAfter.getValue()));
                 }
             }
 
             @Override
             public void failed(Exception e) {
-                retryOrFinish(request, result, attempt, deadline,
+                retryOrFinish(request, content, result, attempt, deadline,
                         e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), null);
             }
 
@@ -155,7 +223,7 @@ final class OtlpHttpPost implements AutoCloseable {
         });
     }
 
-    private void retryOrFinish(SimpleHttpRequest request, Result result, int attempt, long deadline, String problem,
+    private void retryOrFinish(SimpleHttpRequest request, Body content, Result result, int attempt, long deadline, String problem,
             Duration wait) {
         if (wait == null) {
             wait = RetryBackoff.after(attempt);
@@ -166,7 +234,7 @@ final class OtlpHttpPost implements AutoCloseable {
             return;
         }
         Duration delay = wait.toNanos() < left ? wait : Duration.ofNanos(left);
-        timer.schedule(() -> attempt(request, result, attempt + 1, deadline), delay);
+        timer.schedule(() -> attempt(request, content, result, attempt + 1, deadline), delay);
     }
 
     private void finish(Result result, String why) {
