@@ -12,21 +12,25 @@ import java.util.Map;
  * What {@link EncodeBenchmark#directApiMany} and {@link EncodeBenchmark#directPage} measure,
  * reported as this thread's CPU time per request rather than wall time. On a shared virtual
  * machine, time stolen by the host counts in JMH's wall-clock figures (+-40-100% here) but not in
- * a thread's CPU time, so two builds run one after the other compare within about 10%.
+ * a thread's CPU time, so two builds run one after the other compare within about 10-20%.
  *
- * <pre>java -cp bench/jmh/target/benchmarks.jar dev.zerver.otel.internal.EncodeCpuTime [api|page]</pre>
+ * <pre>java -cp bench/jmh/target/benchmarks.jar dev.zerver.otel.internal.EncodeCpuTime [api|page] [warm|cold]</pre>
  *
- * Warms up for five rounds of 100,000 requests, then prints the median of seven.
+ * {@code cold} evicts the caches (writes 8 MB) before each request and times each request alone:
+ * a record walked after it has left the caches, as the export thread meets it when a batch has
+ * waited. Warms up for five rounds, then prints the median of seven.
  */
 public final class EncodeCpuTime {
-    private static final int PER_ROUND = 100_000;
+    private static final byte[] EVICTION = new byte[8 << 20];
+    private static int evicted;
 
     private EncodeCpuTime() {}
 
     public static void main(String[] args) throws Exception {
         String route = args.length > 0 ? args[0] : "api";
-        if (!route.equals("api") && !route.equals("page")) {
-            System.err.println("usage: EncodeCpuTime [api|page] (not '" + route + "')");
+        boolean cold = args.length > 1 && args[1].equals("cold");
+        if (!route.equals("api") && !route.equals("page") || args.length > 1 && !cold && !args[1].equals("warm")) {
+            System.err.println("usage: EncodeCpuTime [api|page] [warm|cold] (not " + String.join(" ", args) + ")");
             System.exit(2);
         }
         BlogRecords records = new BlogRecords();
@@ -36,27 +40,54 @@ public final class EncodeCpuTime {
         OtlpProtoEncoder encoder = new OtlpProtoEncoder(otel.resource(), ZerverOtel.SCOPE);
         Trace trace = new Trace();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int perRound = cold ? 5_000 : 100_000;
         double[] nanosPerRequest = new double[7];
         long bytes = 0;
         for (int round = -5; round < nanosPerRequest.length; round++) {
             bytes = 0;
-            long before = threads.getCurrentThreadCpuTime();
-            for (int i = 0; i < PER_ROUND; i++) {
-                assembler.assemble(cycle[i % cycle.length], "head", trace);
-                encoder.begin();
-                encoder.add(trace);
-                encoder.finish();
-                bytes += encoder.length();
+            long spent = 0;
+            if (cold) { // each request timed alone, right after the eviction; the clock reads' own cost taken off
+                long clockReads = 0;
+                for (int i = 0; i < perRound; i++) {
+                    evictCaches();
+                    long start = threads.getCurrentThreadCpuTime();
+                    clockReads -= start - threads.getCurrentThreadCpuTime();
+                    start = threads.getCurrentThreadCpuTime();
+                    bytes += encode(assembler, encoder, trace, cycle[i % cycle.length]);
+                    spent += threads.getCurrentThreadCpuTime() - start;
+                }
+                spent -= clockReads;
+            } else {
+                long start = threads.getCurrentThreadCpuTime();
+                for (int i = 0; i < perRound; i++) {
+                    bytes += encode(assembler, encoder, trace, cycle[i % cycle.length]);
+                }
+                spent = threads.getCurrentThreadCpuTime() - start;
             }
             if (round >= 0) {
-                nanosPerRequest[round] = (threads.getCurrentThreadCpuTime() - before) / (double) PER_ROUND;
+                nanosPerRequest[round] = spent / (double) perRound;
             }
         }
         Arrays.sort(nanosPerRequest);
-        System.out.printf("%s record to OTLP protobuf: %.2f us CPU per request (median of %d rounds, %.2f-%.2f), %d bytes%n",
-                route, nanosPerRequest[nanosPerRequest.length / 2] / 1000, nanosPerRequest.length, nanosPerRequest[0] / 1000,
-                nanosPerRequest[nanosPerRequest.length - 1] / 1000, bytes / PER_ROUND);
+        System.out.printf("%s record to OTLP protobuf%s: %.2f us CPU per request (median of %d rounds, %.2f-%.2f), %d bytes%n",
+                route, cold ? ", caches evicted before each" : "", nanosPerRequest[nanosPerRequest.length / 2] / 1000,
+                nanosPerRequest.length, nanosPerRequest[0] / 1000, nanosPerRequest[nanosPerRequest.length - 1] / 1000,
+                bytes / perRound + (evicted & 0));
         otel.close();
         System.exit(0);
+    }
+
+    private static int encode(TraceAssembler assembler, OtlpProtoEncoder encoder, Trace trace, RequestRecord record) {
+        assembler.assemble(record, "head", trace);
+        encoder.begin();
+        encoder.add(trace);
+        encoder.finish();
+        return encoder.length();
+    }
+
+    private static void evictCaches() {
+        for (int i = 0; i < EVICTION.length; i += 64) {
+            evicted += EVICTION[i]++;
+        }
     }
 }
