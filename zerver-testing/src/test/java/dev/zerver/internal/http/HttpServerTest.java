@@ -257,6 +257,28 @@ class HttpServerTest {
         }
     }
 
+    /** The record names the protocol version with one shared string per version: encoders keep its encoding by identity. */
+    @Test
+    void theRecordNamesTheProtocolVersionWithOneStringPerVersion() throws Exception {
+        java.util.List<dev.zerver.telemetry.RequestRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(4);
+        app = Zerver.builder().environment(Map.of()).port(0).listener(r -> {
+                    records.add(r);
+                    finished.countDown();
+                })
+                .get("/fast", Step.named("fast").run(ctx -> Decision.done(Response.text("fast")))).build().start();
+        for (String version : new String[] {"1.1", "1.0", "1.1", "1.0"}) {
+            try (Conn c = new Conn(app.port())) {
+                assertThat(c.send("GET /fast HTTP/" + version + "\r\nHost: x\r\n\r\n").read().status()).isEqualTo(200);
+            }
+        }
+        assertThat(finished.await(10, TimeUnit.SECONDS)).as("four records").isTrue();
+        java.util.List<String> versions = records.stream().map(dev.zerver.telemetry.RequestRecord::protocolVersion).sorted().toList();
+        assertThat(versions).containsExactly("1.0", "1.0", "1.1", "1.1");
+        assertThat(versions.get(0)).isSameAs(versions.get(1));
+        assertThat(versions.get(2)).isSameAs(versions.get(3));
+    }
+
     @Test
     void aClientThatHalfClosesAfterItsRequestsStillGetsEveryAnswer() throws Exception {
         start(Map.of());
