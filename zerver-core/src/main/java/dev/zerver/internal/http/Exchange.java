@@ -142,12 +142,10 @@ final class Exchange extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** "1.1" or "1.0" as constants (only HTTP/1.x gets this far), not a new string per request. */
+    /** "1.1" or "1.0" as constants, not a new string per request (only HTTP/1.x gets this far). */
     private static String versionText(HttpVersion version) {
-        if (version.majorVersion() == 1) {
-            return version.minorVersion() == 1 ? "1.1" : version.minorVersion() == 0 ? "1.0" : "1." + version.minorVersion();
-        }
-        return version.majorVersion() + "." + version.minorVersion();
+        int minor = version.minorVersion();
+        return minor == 1 ? "1.1" : minor == 0 ? "1.0" : "1." + minor;
     }
 
     private static void release(Object msg) {
