@@ -264,8 +264,15 @@ public final class OtelSettings {
     }
 
     private static Map<String, String> headers(Env env, String name) {
-        return env.parse(name, null, v -> keyValues(v, false),
-                "comma-separated key=value pairs, values percent-encoded where needed");
+        return env.parse(name, null, v -> {
+            Map<String, String> headers = keyValues(v, false);
+            for (String value : headers.values()) {
+                if (value.chars().anyMatch(c -> c < 32 && c != '\t' || c == 127)) { // would split the request
+                    throw new IllegalArgumentException("a control character in a header value");
+                }
+            }
+            return headers;
+        }, "comma-separated key=value pairs, values percent-encoded where needed, no control characters");
     }
 
     private static Threshold threshold(Env env, String name, Threshold fallback) {

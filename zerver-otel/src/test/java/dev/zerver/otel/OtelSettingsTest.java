@@ -38,6 +38,7 @@ class OtelSettingsTest {
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT|ftp://x/v1/traces|OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=\"ftp://x/v1/traces\" is not valid: expected an http:// or https:// URL",
         "OTEL_EXPORTER_OTLP_PROTOCOL|http/xml|OTEL_EXPORTER_OTLP_PROTOCOL=\"http/xml\" is not valid: expected http/protobuf, grpc or http/json",
         "OTEL_EXPORTER_OTLP_HEADERS|api-key s3cr3t|OTEL_EXPORTER_OTLP_HEADERS=\"REDACTED\" is not valid: expected comma-separated key=value pairs",
+        "OTEL_EXPORTER_OTLP_TRACES_HEADERS|x-team=a%0D%0AInjected: yes|OTEL_EXPORTER_OTLP_TRACES_HEADERS=\"REDACTED\" is not valid: expected comma-separated key=value pairs, values percent-encoded where needed, no control characters",
         "OTEL_EXPORTER_OTLP_ENDPOINT|hxxp://user:s3cr3t@x/|OTEL_EXPORTER_OTLP_ENDPOINT=\"hxxp://REDACTED:REDACTED@x/\" is not valid: expected an http:// or https:// URL",
         "OTEL_EXPORTER_OTLP_COMPRESSION|zstd|OTEL_EXPORTER_OTLP_COMPRESSION=\"zstd\" is not valid: expected gzip or none",
         "OTEL_EXPORTER_OTLP_TIMEOUT|10s|OTEL_EXPORTER_OTLP_TIMEOUT=\"10s\" is not valid: expected a whole number of milliseconds >= 0",

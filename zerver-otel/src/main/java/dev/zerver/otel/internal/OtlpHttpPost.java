@@ -2,39 +2,32 @@ package dev.zerver.otel.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
-import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
-import org.apache.hc.client5.http.async.methods.SimpleHttpResponse;
-import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
-import org.apache.hc.client5.http.async.methods.SimpleResponseConsumer;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
-import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
-import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
-import org.apache.hc.core5.concurrent.FutureCallback;
-import org.apache.hc.core5.http.ContentType;
-import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.nio.AsyncEntityProducer;
-import org.apache.hc.core5.http.nio.DataStreamChannel;
-import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
-import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.reactor.IOReactorConfig;
-import org.apache.hc.core5.util.Timeout;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
- * Posts OTLP/HTTP bodies (traces or metrics, protobuf or JSON) to one endpoint with Apache
- * HttpClient 5: one I/O thread, keep-alive connections, and the OTLP specification's retries
- * ({@link RetryBackoff}: 429, 502, 503, 504 and transport errors, honouring {@code Retry-After},
- * within the timeout) instead of the client's own. Completions run on the I/O thread.
+ * Posts OTLP/HTTP bodies (traces or metrics, protobuf or JSON) to one endpoint: a few sender
+ * threads, each with one keep-alive HTTP/1.1 connection ({@link PostConnection}), and the OTLP
+ * specification's retries ({@link RetryBackoff}: 429, 502, 503, 504 and transport errors,
+ * honouring {@code Retry-After}, within the timeout).
+ *
+ * <p>Why not a general HTTP client: a post here is a few hundred bytes of head and one body,
+ * about 20 times a second. A general client's per-request machinery (Apache HttpClient's async
+ * client, used before) cost about 370 us per post on this path, much of it code run too rarely to
+ * be compiled; this one writes the head and the body and reads a status line.
  */
 final class OtlpHttpPost implements AutoCloseable {
     /** Schedules a retry after a delay; tests replace it to run at once and record the waits. */
@@ -49,48 +42,75 @@ final class OtlpHttpPost implements AutoCloseable {
         void failed(String why);
     }
 
+    private record Body(byte[] bytes, int offset, int length) {}
+
+    private record Attempt(Body body, Result result, int number, long deadline) {}
+
+    private static final Attempt STOP = new Attempt(null, null, 0, 0);
+
     private final URI endpoint;
-    private final ContentType type;
-    private final Map<String, String> headers;
+    private final SSLSocketFactory tls;
+    /** The request line and the headers every post carries, up to the body's length. */
+    private final byte[] headPrefix;
     private final boolean gzip;
     private final Duration timeout;
-    private final RequestConfig requestConfig;
-    private final CloseableHttpAsyncClient client;
-    private final ScheduledExecutorService retryThread;
+    private final BlockingQueue<Attempt> attempts = new LinkedBlockingQueue<>();
+    private final List<Sender> senders = new ArrayList<>();
+    /** Aborts posts that overrun their deadline, and waits out retries unless a timer is given. */
+    private final ScheduledThreadPoolExecutor timers;
     private final RetryTimer timer;
     private volatile boolean shutdown;
 
-    /** {@code timer}: null for a thread of its own. */
+    /** {@code timer}: null for a thread of its own; {@code tls}: for https endpoints. */
     OtlpHttpPost(String endpoint, String contentType, Map<String, String> headers, boolean gzip, Duration timeout,
-            int maxConnections, String threadName, RetryTimer timer) {
+            int maxConnections, String threadName, RetryTimer timer, SSLSocketFactory tls) {
         this.endpoint = URI.create(endpoint);
-        this.type = ContentType.create(contentType);
-        this.headers = Map.copyOf(headers);
+        if (!"http".equals(this.endpoint.getScheme()) && !"https".equals(this.endpoint.getScheme())
+                || this.endpoint.getHost() == null) {
+            throw new IllegalArgumentException("an OTLP/HTTP endpoint is an http:// or https:// URL: " + endpoint);
+        }
+        this.tls = tls;
+        this.headPrefix = headPrefix(this.endpoint, contentType, headers, gzip);
         this.gzip = gzip;
         this.timeout = timeout;
-        this.requestConfig = RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(timeout.toMillis())).build();
-        this.client = HttpAsyncClients.custom()
-                .setConnectionManager(PoolingAsyncClientConnectionManagerBuilder.create()
-                        .setMaxConnPerRoute(maxConnections).setMaxConnTotal(maxConnections)
-                        .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(Timeout.ofMilliseconds(timeout.toMillis())).build())
-                        .build())
-                .setIOReactorConfig(IOReactorConfig.custom().setIoThreadCount(1).build())
-                .setThreadFactory(daemon(threadName))
-                .disableAutomaticRetries() // the OTLP rules below decide, and count
-                .disableContentCompression()
-                .disableCookieManagement()
-                .disableRedirectHandling()
-                .disableAuthCaching()
-                .build();
-        this.client.start();
-        if (timer == null) {
-            this.retryThread = Executors.newSingleThreadScheduledExecutor(daemon(threadName + "-retry"));
-            this.timer = (retry, after) -> retryThread.schedule(retry, after.toNanos(), TimeUnit.NANOSECONDS);
-        } else {
-            this.retryThread = null;
-            this.timer = timer;
+        this.timers = new ScheduledThreadPoolExecutor(1, daemon(threadName + "-timer"));
+        this.timers.setRemoveOnCancelPolicy(true);
+        this.timer = timer != null ? timer
+                : (retry, after) -> timers.schedule(retry, after.toNanos(), TimeUnit.NANOSECONDS);
+        for (int i = 0; i < maxConnections; i++) {
+            Sender s = new Sender();
+            Thread t = daemon(threadName + "-" + i).newThread(s);
+            senders.add(s);
+            t.start();
         }
+    }
+
+    OtlpHttpPost(String endpoint, String contentType, Map<String, String> headers, boolean gzip, Duration timeout,
+            int maxConnections, String threadName, RetryTimer timer) {
+        this(endpoint, contentType, headers, gzip, timeout, maxConnections, threadName, timer,
+                (SSLSocketFactory) SSLSocketFactory.getDefault());
+    }
+
+    private static byte[] headPrefix(URI endpoint, String contentType, Map<String, String> headers, boolean gzip) {
+        String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
+        if (endpoint.getRawQuery() != null) {
+            path += "?" + endpoint.getRawQuery();
+        }
+        StringBuilder head = new StringBuilder(256)
+                .append("POST ").append(path).append(" HTTP/1.1\r\n")
+                .append("Host: ").append(endpoint.getHost()).append(endpoint.getPort() >= 0 ? ":" + endpoint.getPort() : "").append("\r\n")
+                .append("User-Agent: zerver-otlp-exporter\r\n")
+                .append("Content-Type: ").append(contentType).append("\r\n");
+        if (gzip) {
+            head.append("Content-Encoding: gzip\r\n");
+        }
+        headers.forEach((name, value) -> {
+            if (!name.chars().allMatch(c -> c > 32 && c < 127 && c != ':') || value.chars().anyMatch(c -> c < 32 && c != '\t' || c == 127)) {
+                throw new IllegalArgumentException("an export header's name or value holds a character HTTP does not allow: " + name);
+            }
+            head.append(name).append(": ").append(value).append("\r\n");
+        });
+        return head.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -107,146 +127,181 @@ final class OtlpHttpPost implements AutoCloseable {
      * unchanged until then (retries read them again).
      */
     void post(byte[] body, int offset, int length, Result result) {
-        SimpleHttpRequest request;
         Body content;
-        try {
-            SimpleRequestBuilder b = SimpleRequestBuilder.post(endpoint).setRequestConfig(requestConfig);
-            headers.forEach(b::addHeader);
-            if (gzip) {
-                ByteArrayOutputStream compressed = new ByteArrayOutputStream(length / 4 + 64);
-                try (GZIPOutputStream z = new GZIPOutputStream(compressed)) {
-                    z.write(body, offset, length);
+        if (gzip) {
+            ByteArrayOutputStream compressed = new ByteArrayOutputStream(length / 4 + 64);
+            try (GZIPOutputStream z = new GZIPOutputStream(compressed)) {
+                z.write(body, offset, length);
+            } catch (IOException e) {
+                result.failed("could not compress the request: " + e);
+                return;
+            }
+            content = new Body(compressed.toByteArray(), 0, compressed.size());
+        } else {
+            content = new Body(body, offset, length);
+        }
+        enqueue(new Attempt(content, result, 1, System.nanoTime() + timeout.toNanos()));
+    }
+
+    private void enqueue(Attempt attempt) {
+        attempts.add(attempt);
+        if (shutdown && attempts.remove(attempt)) { // raced with close(): nobody may take it any more
+            finish(attempt.result(), "exporter shut down");
+        }
+    }
+
+    /** A sender thread: takes attempts in turn and makes them over its one connection. */
+    private final class Sender implements Runnable {
+        /** The open connection, or null; volatile for {@link #close} from another thread. */
+        private volatile PostConnection connection;
+
+        @Override
+        public void run() {
+            try {
+                while (true) {
+                    Attempt a = attempts.take();
+                    if (a == STOP) {
+                        return;
+                    }
+                    make(a);
                 }
-                b.addHeader("content-encoding", "gzip");
-                byte[] bytes = compressed.toByteArray();
-                content = new Body(bytes, 0, bytes.length, type.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                close();
+            }
+        }
+
+        private void make(Attempt a) {
+            if (shutdown) {
+                finish(a.result(), "exporter shut down");
+                return;
+            }
+            PostConnection.Answer answer;
+            try {
+                answer = exchange(a);
+            } catch (IOException | RuntimeException e) {
+                close();
+                if (shutdown) {
+                    finish(a.result(), "exporter shut down");
+                    return;
+                }
+                boolean overran = System.nanoTime() - a.deadline() >= 0;
+                retryOrFinish(a, overran || e instanceof SocketTimeoutException
+                        ? "no answer within " + timeout.toMillis() + " ms" : describe(e), null);
+                return;
+            }
+            if (!answer.keepAlive()) {
+                close();
+            }
+            int status = answer.status();
+            if (status >= 200 && status < 300) {
+                a.result().delivered();
+            } else if (!RetryBackoff.retryableStatus(status)) {
+                finish(a.result(), "status " + status + " (not retryable)");
             } else {
-                content = new Body(body, offset, length, type.toString());
+                retryOrFinish(a, "status " + status, RetryBackoff.retryAfter(answer.retryAfter()));
             }
-            request = b.build();
-        } catch (IOException | RuntimeException e) {
-            result.failed("could not prepare the request: " + e);
-            return;
         }
-        attempt(request, content, result, 1, System.nanoTime() + timeout.toNanos());
-    }
 
-    /** A request body read in place from a slice of an array; each attempt reads it from its start. */
-    private record Body(byte[] bytes, int offset, int length, String contentType) {
-        AsyncEntityProducer producer() {
-            ByteBuffer left = ByteBuffer.wrap(bytes, offset, length);
-            return new AsyncEntityProducer() {
-                @Override
-                public boolean isRepeatable() {
-                    return false; // a retry makes a new producer
-                }
-
-                @Override
-                public void failed(Exception cause) {}
-
-                @Override
-                public long getContentLength() {
-                    return length;
-                }
-
-                @Override
-                public String getContentType() {
-                    return contentType;
-                }
-
-                @Override
-                public String getContentEncoding() {
-                    return null;
-                }
-
-                @Override
-                public boolean isChunked() {
-                    return false;
-                }
-
-                @Override
-                public Set<String> getTrailerNames() {
-                    return null;
-                }
-
-                @Override
-                public int available() {
-                    return left.remaining();
-                }
-
-                @Override
-                public void produce(DataStreamChannel channel) throws IOException {
-                    if (left.hasRemaining()) {
-                        channel.write(left);
-                    }
-                    if (!left.hasRemaining()) {
-                        channel.endStream();
+        /**
+         * One post, over the kept connection when there is one. A kept connection the server
+         * closed while it was idle fails before any answer arrives: the post is made once more
+         * on a new connection, which is not counted as an attempt.
+         */
+        private PostConnection.Answer exchange(Attempt a) throws IOException {
+            PostConnection c = connection;
+            if (c != null) {
+                try {
+                    return postWithin(c, a);
+                } catch (IOException e) {
+                    close();
+                    if (!c.nothingAnswered() || shutdown || System.nanoTime() - a.deadline() >= 0) {
+                        throw e;
                     }
                 }
+            }
+            c = PostConnection.open(endpoint, tls, millisLeft(a));
+            connection = c;
+            return postWithin(c, a);
+        }
 
-                @Override
-                public void releaseResources() {}
-            };
+        /** Posts on {@code c}; a write the server does not read is cut off at the deadline. */
+        private PostConnection.Answer postWithin(PostConnection c, Attempt a) throws IOException {
+            Future<?> watchdog = timers.schedule(c::close, Math.max(0, a.deadline() - System.nanoTime()), TimeUnit.NANOSECONDS);
+            try {
+                Body b = a.body();
+                return c.post(PostConnection.head(headPrefix, b.length()), b.bytes(), b.offset(), b.length(), millisLeft(a));
+            } finally {
+                watchdog.cancel(false);
+            }
+        }
+
+        void close() {
+            PostConnection c = connection;
+            connection = null;
+            if (c != null) {
+                c.close();
+            }
         }
     }
 
-    private void attempt(SimpleHttpRequest request, Body content, Result result, int attempt, long deadline) {
-        if (shutdown) {
-            finish(result, "exporter shut down");
-            return;
-        }
-        client.execute(new BasicRequestProducer(request, content.producer()), SimpleResponseConsumer.create(), new FutureCallback<>() {
-            @Override
-            public void completed(SimpleHttpResponse response) {
-                int status = response.getCode();
-                if (status >= 200 && status < 300) {
-                    result.delivered();
-                } else if (!RetryBackoff.retryableStatus(status)) {
-                    finish(result, "status " + status + " (not retryable)");
-                } else {
-                    Header retryAfter = response.getFirstHeader("retry-after");
-                    retryOrFinish(request, content, result, attempt, deadline, "status " + status,
-                            RetryBackoff.retryAfter(retryAfter == null ? null : retryAfter.getValue()));
-                }
-            }
-
-            @Override
-            public void failed(Exception e) {
-                retryOrFinish(request, content, result, attempt, deadline,
-                        e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), null);
-            }
-
-            @Override
-            public void cancelled() {
-                finish(result, "cancelled");
-            }
-        });
+    /** Whole milliseconds to the deadline, rounded up, so that a read timing out has reached it. */
+    private static int millisLeft(Attempt a) {
+        long ms = (a.deadline() - System.nanoTime() + 999_999) / 1_000_000;
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, ms));
     }
 
-    private void retryOrFinish(SimpleHttpRequest request, Body content, Result result, int attempt, long deadline, String problem,
-            Duration wait) {
+    private static String describe(Exception e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    private void retryOrFinish(Attempt a, String problem, Duration wait) {
         if (wait == null) {
-            wait = RetryBackoff.after(attempt);
+            wait = RetryBackoff.after(a.number());
         }
-        long left = deadline - System.nanoTime();
-        if (attempt >= RetryBackoff.MAX_ATTEMPTS || shutdown || left <= 0) {
-            finish(result, problem + " after " + attempt + " attempt" + (attempt == 1 ? "" : "s"));
+        long left = a.deadline() - System.nanoTime();
+        if (a.number() >= RetryBackoff.MAX_ATTEMPTS || shutdown || left <= 0) {
+            finish(a.result(), problem + " after " + a.number() + " attempt" + (a.number() == 1 ? "" : "s"));
             return;
         }
         Duration delay = wait.toNanos() < left ? wait : Duration.ofNanos(left);
-        timer.schedule(() -> attempt(request, content, result, attempt + 1, deadline), delay);
+        Attempt next = new Attempt(a.body(), a.result(), a.number() + 1, a.deadline());
+        try {
+            timer.schedule(() -> {
+                if (shutdown) {
+                    finish(next.result(), "exporter shut down");
+                } else {
+                    enqueue(next);
+                }
+            }, delay);
+        } catch (RejectedExecutionException closedMeanwhile) {
+            finish(a.result(), "exporter shut down");
+        }
     }
 
     private void finish(Result result, String why) {
         result.failed("OTLP export to " + endpoint + " failed: " + why);
     }
 
+    /**
+     * Stops the senders: posts not yet made fail with "exporter shut down", and a post on the
+     * wire is cut off (the exporters wait for theirs to end before they close this).
+     */
     @Override
     public void close() {
         shutdown = true;
-        if (retryThread != null) {
-            retryThread.shutdownNow();
+        List<Attempt> left = new ArrayList<>();
+        attempts.drainTo(left);
+        for (Attempt a : left) {
+            if (a != STOP) {
+                finish(a.result(), "exporter shut down");
+            }
         }
-        client.close(CloseMode.GRACEFUL);
+        for (Sender s : senders) {
+            attempts.add(STOP);
+            s.close();
+        }
+        timers.shutdownNow();
     }
 }
