@@ -61,7 +61,13 @@ public interface EffectRecord {
     /** The write of this effect's result into its slot, or null when nothing was written. */
     SlotWrite slotWrite();
 
+    /** The family attributes, in the order recorded. */
     Map<String, Object> attributes();
+
+    /** One family attribute, or null when it was not recorded. */
+    default Object attribute(String name) {
+        return attributes().get(name);
+    }
 
     /** Each family attribute in the order recorded, without copying or wrapping (the export path). */
     void forEachAttribute(java.util.function.BiConsumer<String, Object> action);

@@ -4,6 +4,7 @@ import dev.zerver.telemetry.EffectRecord;
 import dev.zerver.telemetry.RetryRecord;
 import dev.zerver.telemetry.SlotWrite;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,9 +33,15 @@ public final class MutableEffectRecord implements EffectRecord {
     private String key;
     private boolean late;
     private SlotWrite slotWrite;
-    private final Map<String, Object> attributes = new LinkedHashMap<>();
-    private final Map<String, Object> attributesView = Collections.unmodifiableMap(attributes);
-    private final List<RetryRecord> retries = new ArrayList<>(0);
+    /**
+     * Family attributes as names and values side by side, made at the first one: a handful per
+     * effect, and two arrays are fewer objects for the exporter to fetch than a map's nodes.
+     */
+    private String[] attributeNames;
+    private Object[] attributeValues;
+    private int attributeCount;
+    /** Made at the first retry: most effects are not retried. */
+    private List<RetryRecord> retries;
 
     public MutableEffectRecord(int sequence, int needSequence, int stepSequence, String kind, String operation, String target,
             boolean required, long timeoutMillis, String slot) {
@@ -83,9 +90,24 @@ public final class MutableEffectRecord implements EffectRecord {
 
     /** A family-specific fact, e.g. {@code db.operation.name}; values are strings, numbers or booleans. */
     public void attribute(String name, Object value) {
-        if (value != null) {
-            attributes.put(name, value);
+        if (value == null) {
+            return;
         }
+        for (int i = 0; i < attributeCount; i++) {
+            if (attributeNames[i].equals(name)) {
+                attributeValues[i] = value; // a fact recorded again keeps its place
+                return;
+            }
+        }
+        if (attributeNames == null) {
+            attributeNames = new String[8];
+            attributeValues = new Object[8];
+        } else if (attributeCount == attributeNames.length) {
+            attributeNames = Arrays.copyOf(attributeNames, attributeCount * 2);
+            attributeValues = Arrays.copyOf(attributeValues, attributeCount * 2);
+        }
+        attributeNames[attributeCount] = name;
+        attributeValues[attributeCount++] = value;
     }
 
     public void slotWrite(SlotWrite write) {
@@ -93,6 +115,9 @@ public final class MutableEffectRecord implements EffectRecord {
     }
 
     public void retry(RetryRecord retry) {
+        if (retries == null) {
+            retries = new ArrayList<>(2);
+        }
         retries.add(retry);
     }
 
@@ -190,17 +215,33 @@ public final class MutableEffectRecord implements EffectRecord {
         return slotWrite;
     }
 
+    /** A copy, in the order recorded. */
     public Map<String, Object> attributes() {
-        return attributesView;
+        Map<String, Object> copy = new LinkedHashMap<>();
+        for (int i = 0; i < attributeCount; i++) {
+            copy.put(attributeNames[i], attributeValues[i]);
+        }
+        return Collections.unmodifiableMap(copy);
+    }
+
+    public Object attribute(String name) {
+        for (int i = 0; i < attributeCount; i++) {
+            if (attributeNames[i].equals(name)) {
+                return attributeValues[i];
+            }
+        }
+        return null;
     }
 
     /** Each family attribute in the order recorded, without copying or wrapping (the export path). */
     public void forEachAttribute(java.util.function.BiConsumer<String, Object> action) {
-        attributes.forEach(action);
+        for (int i = 0; i < attributeCount; i++) {
+            action.accept(attributeNames[i], attributeValues[i]);
+        }
     }
 
     public List<RetryRecord> retries() {
-        return Collections.unmodifiableList(retries);
+        return retries == null ? List.of() : Collections.unmodifiableList(retries);
     }
 
     @Override

@@ -25,9 +25,8 @@ public final class MutableJobRecord implements JobRecord {
     private int depthAtTake = -1;
     private int workerId = -1;
     private int attempts;
-    private final List<ParkEpisode> parks = new ArrayList<>(2);
-    /** Made once: the export path reads it for every job of every request. */
-    private final List<ParkEpisode> parksView = Collections.unmodifiableList(parks);
+    /** Made at the first park: most jobs never park. */
+    private List<ParkEpisode> parks;
     private JobDurations durations;
     private JobOutcome outcome;
     private String errorType;
@@ -63,6 +62,9 @@ public final class MutableJobRecord implements JobRecord {
     public void parked(ParkEpisode episode) {
         if (isParked()) {
             throw new IllegalStateException("job " + id + " is already parked");
+        }
+        if (parks == null) {
+            parks = new ArrayList<>(2);
         }
         parks.add(episode);
     }
@@ -101,7 +103,7 @@ public final class MutableJobRecord implements JobRecord {
     // ---- read ----
 
     public boolean isParked() {
-        return !parks.isEmpty() && !parks.get(parks.size() - 1).resumed();
+        return parks != null && !parks.get(parks.size() - 1).resumed();
     }
 
     /** Per-request job number, from 1 in creation order. */
@@ -163,7 +165,7 @@ public final class MutableJobRecord implements JobRecord {
     }
 
     public List<ParkEpisode> parks() {
-        return parksView;
+        return parks == null ? List.of() : Collections.unmodifiableList(parks);
     }
 
     /** How it ended, or null while it runs. */
@@ -190,7 +192,7 @@ public final class MutableJobRecord implements JobRecord {
         }
         JobDurations d = durations;
         if (d == null) { // computed once: an ended job's times no longer change
-            d = JobDurations.of(enqueueNanos, takeNanos, startNanos, endNanos, parks);
+            d = JobDurations.of(enqueueNanos, takeNanos, startNanos, endNanos, parks());
             durations = d;
         }
         return d;

@@ -25,8 +25,8 @@ public final class MutableStepRecord implements StepRecord {
     private String errorType;
     private String renderPhase;
     private long renderSizeBytes = -1;
-    private final List<SlotWrite> slotWrites = new ArrayList<>(2);
-    private final List<SlotWrite> slotWritesView = Collections.unmodifiableList(slotWrites);
+    /** Made at the first write: most steps write no slot, and every object here is one more for the exporter to fetch. */
+    private List<SlotWrite> slotWrites;
     private volatile String spanId;
 
     public MutableStepRecord(int sequence, String name, StepLayer layer, List<String> reads, List<String> writes,
@@ -78,6 +78,9 @@ public final class MutableStepRecord implements StepRecord {
     }
 
     public void slotWrite(SlotWrite write) {
+        if (slotWrites == null) {
+            slotWrites = new ArrayList<>(2);
+        }
         slotWrites.add(write);
     }
 
@@ -152,7 +155,7 @@ public final class MutableStepRecord implements StepRecord {
     }
 
     public List<SlotWrite> slotWrites() {
-        return slotWritesView;
+        return slotWrites == null ? List.of() : Collections.unmodifiableList(slotWrites);
     }
 
     /** {@code markdown|template|json_encode|other} when the step rendered, else null. */

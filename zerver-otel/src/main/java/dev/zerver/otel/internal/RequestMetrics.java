@@ -294,7 +294,7 @@ public final class RequestMetrics implements AutoCloseable {
     }
 
     private void countCache(EffectRecord e) {
-        if (e.attributes().get("cache.hit") instanceof Boolean b) {
+        if (e.attribute("cache.hit") instanceof Boolean b) {
             long[] c = cacheByNamespace.computeIfAbsent(e.target(), t -> new long[2]);
             synchronized (c) {
                 c[0] += b ? 1 : 0;

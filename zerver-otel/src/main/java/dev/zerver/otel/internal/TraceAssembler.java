@@ -326,10 +326,9 @@ public final class TraceAssembler {
         d.put(Keys.EFFECT_SUCCESS, Boolean.TRUE.equals(e.success()));
         e.forEachAttribute(d::putAny);
         if (dup && "http".equals(e.kind())) {
-            Map<String, Object> a = e.attributes();
-            copy(d, a, "http.request.method", Keys.OLD_HTTP_METHOD);
-            copy(d, a, "url.full", Keys.OLD_HTTP_URL);
-            copy(d, a, "http.response.status_code", Keys.OLD_HTTP_STATUS_CODE);
+            copy(d, e, "http.request.method", Keys.OLD_HTTP_METHOD);
+            copy(d, e, "url.full", Keys.OLD_HTTP_URL);
+            copy(d, e, "http.response.status_code", Keys.OLD_HTTP_STATUS_CODE);
         }
         List<RetryRecord> retries = e.retries();
         for (int i = 0; i < retries.size(); i++) {
@@ -351,8 +350,8 @@ public final class TraceAssembler {
         return d;
     }
 
-    private static void copy(TraceSpan d, Map<String, Object> from, String name, AttrKey to) {
-        Object v = from.get(name);
+    private static void copy(TraceSpan d, EffectRecord from, String name, AttrKey to) {
+        Object v = from.attribute(name);
         if (v != null) {
             TraceSpan.Attrs.addAny(d.attrs, to, v);
         }

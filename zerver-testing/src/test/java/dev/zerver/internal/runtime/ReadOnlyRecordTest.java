@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 class ReadOnlyRecordTest {
     static final Slot<String> POST = Slot.of("post", String.class);
 
-    /** The only public methods with parameters: reads (a time conversion, a visitor) and a copy. */
-    private static final Set<String> READS_WITH_PARAMETERS = Set.of("toEpochNanos", "forEachAttribute", "resumedAt",
-            "equals");
+    /** The only public methods with parameters: reads (a time conversion, a lookup, a visitor) and a copy. */
+    private static final Set<String> READS_WITH_PARAMETERS = Set.of("toEpochNanos", "attribute", "forEachAttribute",
+            "resumedAt", "equals");
 
     @Test
     void theListenerTypesHaveNoMutators() {
