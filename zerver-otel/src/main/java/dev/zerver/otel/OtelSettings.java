@@ -266,13 +266,17 @@ public final class OtelSettings {
     private static Map<String, String> headers(Env env, String name) {
         return env.parse(name, null, v -> {
             Map<String, String> headers = keyValues(v, false);
-            for (String value : headers.values()) {
-                if (value.chars().anyMatch(c -> c < 32 && c != '\t' || c == 127)) { // would split the request
-                    throw new IllegalArgumentException("a control character in a header value");
-                }
-            }
+            headers.forEach(OtelSettings::checkHeader);
             return headers;
         }, "comma-separated key=value pairs, values percent-encoded where needed, no control characters");
+    }
+
+    /** Refuses what would break the export request's head: a control character could start a header of its own. */
+    private static void checkHeader(String name, String value) {
+        if (name.isEmpty() || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')
+                || value.chars().anyMatch(c -> c < 32 && c != '\t' || c == 127)) {
+            throw new IllegalArgumentException("not a valid HTTP header: " + name);
+        }
     }
 
     private static Threshold threshold(Env env, String name, Threshold fallback) {
@@ -766,8 +770,14 @@ public final class OtelSettings {
             return this;
         }
 
-        /** An export request header ({@code OTEL_EXPORTER_OTLP_HEADERS}). */
+        /**
+         * An export request header ({@code OTEL_EXPORTER_OTLP_HEADERS}).
+         *
+         * @throws IllegalArgumentException when the name is not an HTTP header name or the value
+         *     holds a control character (which could start a header of its own)
+         */
         public Builder header(String name, String value) {
+            checkHeader(name, value);
             headers.put(name, value);
             return this;
         }

@@ -117,6 +117,16 @@ class OtelSettingsTest {
     }
 
     @Test
+    void aBuilderHeaderThatWouldSplitTheExportRequestIsRefused() {
+        assertThatThrownBy(() -> OtelSettings.builder().header("x-team", "a\r\nInjected: yes"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("not a valid HTTP header: x-team");
+        assertThatThrownBy(() -> OtelSettings.builder().header("x team", "a"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("not a valid HTTP header: x team");
+        assertThat(OtelSettings.resolve(OtelSettings.builder().header("x-team", "blog\tteam"), Map.of()).headers())
+                .containsExactly(Map.entry("x-team", "blog\tteam"));
+    }
+
+    @Test
     void metricsVariablesReplaceTheGenericOnesForMetricsOnly() {
         OtelSettings s = OtelSettings.resolve(OtelSettings.builder(), Map.of(
                 "OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318",

@@ -269,10 +269,7 @@ class OtlpHttpPostTest {
     }
 
     @Test
-    void headersThatWouldSplitTheRequestAreRefused() {
-        assertThatThrownBy(() -> new OtlpHttpPost("http://127.0.0.1:1/v1/traces", "application/json",
-                Map.of("x-team", "a\r\nInjected: yes"), false, Duration.ofSeconds(1), 1, "test-post", null))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("x-team");
+    void onlyHttpEndpointsAreAccepted() {
         assertThatThrownBy(() -> new OtlpHttpPost("ftp://127.0.0.1:1/v1/traces", "application/json", Map.of(), false,
                 Duration.ofSeconds(1), 1, "test-post", null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("http:// or https://");
