@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Database effects, executed by {@link JdbcEffects}. Every value is bound as a parameter, never
@@ -31,11 +32,30 @@ public final class Db {
 
     /** The row of {@code table} whose {@code keyColumn} is {@code key}. */
     public static Effect get(String table, String keyColumn, Object key) {
+        Objects.requireNonNull(key, "key");
+        return effect("get", new DbRequest("GET", table, getSql(table, keyColumn), List.of(key), DbRequest.Shape.ONE_ROW));
+    }
+
+    /** Statements of {@link #get}, made and checked once per table and key column (bounded, like {@link SqlText#analysis}). */
+    private static final ConcurrentHashMap<String, ConcurrentHashMap<String, String>> GET_SQL = new ConcurrentHashMap<>();
+
+    private static String getSql(String table, String keyColumn) {
+        ConcurrentHashMap<String, String> byColumn = table == null ? null : GET_SQL.get(table);
+        String sql = byColumn == null || keyColumn == null ? null : byColumn.get(keyColumn);
+        if (sql != null) {
+            return sql;
+        }
         SqlText.identifier("table", table);
         SqlText.identifier("key column", keyColumn);
-        Objects.requireNonNull(key, "key");
-        String sql = "SELECT * FROM " + table + " WHERE " + keyColumn + " = ?";
-        return effect("get", new DbRequest("GET", table, sql, List.of(key), DbRequest.Shape.ONE_ROW));
+        sql = "SELECT * FROM " + table + " WHERE " + keyColumn + " = ?";
+        if (GET_SQL.size() < SqlText.MAX_CACHED) {
+            byColumn = GET_SQL.computeIfAbsent(table, t -> new ConcurrentHashMap<>());
+            if (byColumn.size() < 64) {
+                String raced = byColumn.putIfAbsent(keyColumn, sql);
+                return raced != null ? raced : sql;
+            }
+        }
+        return sql;
     }
 
     /**

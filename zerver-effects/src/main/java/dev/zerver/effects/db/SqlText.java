@@ -7,7 +7,6 @@ import java.util.regex.Pattern;
 
 /** Reads what telemetry needs from SQL text: its operation, its table, its placeholders, a sanitized copy. */
 final class SqlText {
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final Pattern TABLE = Pattern.compile(
             "(?i)\\b(?:from|into|update|join)\\s+\"?([A-Za-z_][A-Za-z0-9_]*)\"?");
     private static final Pattern STRING_LITERAL = Pattern.compile("'(?:[^']|'')*'");
@@ -38,11 +37,26 @@ final class SqlText {
     }
 
     static String identifier(String what, String name) {
-        if (name == null || !IDENTIFIER.matcher(name).matches()) {
+        if (!isIdentifier(name)) {
             throw new IllegalArgumentException(what + " must be a plain SQL identifier (letters, digits, _), got '"
                     + name + "'");
         }
         return name;
+    }
+
+    /** {@code [A-Za-z_][A-Za-z0-9_]{0,62}}, checked without a regular expression: effects are made per request. */
+    private static boolean isIdentifier(String name) {
+        if (name == null || name.isEmpty() || name.length() > 63) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+            if (!letter && (i == 0 || c < '0' || c > '9')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The statement's leading keyword as {@code db.operation.name}; {@code WITH ...} counts as SELECT. */

@@ -161,6 +161,15 @@ class SqliteEffectsTest {
     @Test
     void badEffectsFailWhenBuilt() {
         assertThatThrownBy(() -> Db.get("post; drop table x", 1)).hasMessageContaining("plain SQL identifier");
+        assertThatThrownBy(() -> Db.get("post", "id OR 1=1", 1)).hasMessage(
+                "key column must be a plain SQL identifier (letters, digits, _), got 'id OR 1=1'");
+        assertThatThrownBy(() -> Db.get("1post", 1)).hasMessageContaining("got '1post'");
+        assertThatThrownBy(() -> Db.get("", 1)).hasMessageContaining("got ''");
+        assertThatThrownBy(() -> Db.get("p".repeat(64), 1)).hasMessageContaining("plain SQL identifier");
+        assertThat(((DbRequest) Db.get("_post_2", "author_id", 1).request()).sql())
+                .isEqualTo("SELECT * FROM _post_2 WHERE author_id = ?")
+                .isSameAs(((DbRequest) Db.get("_post_2", "author_id", 2).request()).sql()); // made once
+        assertThat(((DbRequest) Db.get("p".repeat(63), 1).request()).sql()).startsWith("SELECT * FROM ppp");
         assertThatThrownBy(() -> Db.query("SELECT * FROM post WHERE id = ?")).hasMessageContaining(
                 "1 placeholder(s) but 0 parameter(s)");
         assertThatThrownBy(() -> Db.query("SELECT ?", 1, 2)).hasMessageContaining("2 parameter(s)");
