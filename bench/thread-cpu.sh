@@ -8,7 +8,7 @@
 # PROFILE=zerver-trace (a thread name prefix, as in /proc/<pid>/task/*/comm) also samples those threads
 # with perf during the first run and prints the top methods, JIT-compiled ones by name.
 # CONFIG: off | otlp (every trace over OTLP http/protobuf to bench/otlp_sink.py) | viewer (off, with the
-# trace viewer capturing). Bounded: about
+# trace viewer capturing) | console (the embedded default: a timeline per request, to a file here). Bounded: about
 # WARMUP + PACED_WARMUP (10 s, at RATE) + 3 x (DURATION + 2 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +27,8 @@ case $CONFIG in
   off) settings=(OTEL_TRACES_EXPORTER=none) ;;
   otlp) settings=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK OTEL_BSP_SCHEDULE_DELAY=200 OTEL_BSP_MAX_QUEUE_SIZE=65536 OTEL_METRIC_EXPORT_INTERVAL=10000) ;;
   viewer) settings=(OTEL_TRACES_EXPORTER=none ZER_VER_VIEWER_PORT=0) ;;
-  *) echo "CONFIG is off, otlp or viewer" >&2; exit 2 ;;
+  console) settings=(OTEL_TRACES_EXPORTER=console) ;;
+  *) echo "CONFIG is off, otlp, viewer or console" >&2; exit 2 ;;
 esac
 env ZER_VER_PORT=$PORT ZER_VER_VIEWER_PORT=off ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" "${settings[@]}" java -jar "$JAR" >"$work/server.log" 2>&1 &
 pid=$!

@@ -10,6 +10,7 @@ import dev.zerver.testing.InProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -76,5 +77,25 @@ class ConsoleTimelineTest {
     private static int indent(String line) {
         String name = line.substring(24); // after the offset and duration columns
         return name.length() - name.stripLeading().length();
+    }
+
+    @Test
+    void numbersPrintAsTheFormatterWouldPrintThem() {
+        java.util.Random random = new java.util.Random(7);
+        List<Long> nanos = new java.util.ArrayList<>(List.of(0L, 1L, 499L, 500L, 1_499L, 1_500L, 999_499L, 999_500L,
+                1_000_000L, 12_345_678L, 86_400_000_000_000L, -1_500L, -2_000_000L));
+        for (int i = 0; i < 10_000; i++) {
+            nanos.add((long) random.nextInt(1_000_000_000));
+        }
+        for (long n : nanos) {
+            assertThat(ConsoleTimeline.ms(n)).as("%d ns", n).isEqualTo(String.format(java.util.Locale.ROOT, "%.3f", n / 1_000_000.0));
+        }
+        for (double ms : List.of(0.0, 0.005, 0.125, 0.145, 1.0, 2.675, 12.3456, 1234.5)) {
+            assertThat(ConsoleTimeline.twoDecimals(ms)).as("%s ms", ms).isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", ms));
+        }
+        for (int i = 0; i < 10_000; i++) {
+            double ms = random.nextInt(100_000_000) / 1_000_000.0; // a duration attribute: whole nanoseconds in ms
+            assertThat(ConsoleTimeline.twoDecimals(ms)).as("%s ms", ms).isEqualTo(String.format(java.util.Locale.ROOT, "%.2f", ms));
+        }
     }
 }
