@@ -33,7 +33,6 @@ final class PostConnection implements Closeable {
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
-    private boolean used;
     /** Whether anything of the current answer has arrived: a reused connection that fails before that was closed by the peer while idle. */
     private boolean answered;
 
@@ -67,18 +66,13 @@ final class PostConnection implements Closeable {
         }
     }
 
-    static String hostOf(URI endpoint) {
+    private static String hostOf(URI endpoint) {
         String host = endpoint.getHost();
         return host.startsWith("[") ? host.substring(1, host.length() - 1) : host; // an IPv6 literal
     }
 
-    static int portOf(URI endpoint) {
+    private static int portOf(URI endpoint) {
         return endpoint.getPort() >= 0 ? endpoint.getPort() : "https".equals(endpoint.getScheme()) ? 443 : 80;
-    }
-
-    /** Whether this connection already carried a post. */
-    boolean isReused() {
-        return used;
     }
 
     /** Whether the last post failed before any byte of its answer arrived. */
@@ -91,7 +85,6 @@ final class PostConnection implements Closeable {
      * waiting at most {@code readTimeoutMillis} for each read.
      */
     Answer post(byte[] head, byte[] body, int offset, int length, int readTimeoutMillis) throws IOException {
-        used = true;
         answered = false;
         socket.setSoTimeout(readTimeoutMillis);
         out.write(head);

@@ -16,7 +16,6 @@ import dev.zerver.telemetry.StepRecord;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The record walk: turns a finished {@link RequestRecord} into the spans of the trace model
