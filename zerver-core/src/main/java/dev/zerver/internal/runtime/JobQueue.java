@@ -28,6 +28,8 @@ public final class JobQueue {
     private final ArrayDeque<Job> jobs = new ArrayDeque<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private volatile int depth;
+    /** Workers of this queue's pool waiting in {@link #take} for a job. */
+    private volatile int idleWorkers;
     private boolean closed;
 
     JobQueue(String name, int capacity, Clock clock) {
@@ -110,7 +112,14 @@ public final class JobQueue {
         jobs.add(job);
         depth = jobs.size();
         job.record().enqueued(clock.nanoTime(), jobs.size());
-        notEmpty.signal();
+        if (!JobSystem.Worker.keepsForItself(this)) {
+            notEmpty.signal();
+        }
+    }
+
+    /** Workers of this queue's pool waiting for a job now (a hint: read without the lock). */
+    int idleWorkers() {
+        return idleWorkers;
     }
 
     /**
@@ -127,7 +136,12 @@ public final class JobQueue {
                 if (closed || remaining <= 0) {
                     return null;
                 }
-                remaining = notEmpty.awaitNanos(remaining);
+                idleWorkers++;
+                try {
+                    remaining = notEmpty.awaitNanos(remaining);
+                } finally {
+                    idleWorkers--;
+                }
             }
             job = takeLocked(workerId);
             admitted = admitWaitingLocked();

@@ -92,38 +92,85 @@ public final class JobSystem implements AutoCloseable {
             return;
         }
         running = true;
-        startWorkers(continuations, stepWorkers);
-        startWorkers(effects, effectWorkers);
+        startWorkers(continuations, 0, stepWorkers);
+        startWorkers(effects, stepWorkers, effectWorkers);
     }
 
-    private void startWorkers(JobQueue queue, int count) {
-        for (int i = 0; i < count; i++) {
-            int workerId = i;
-            Thread t = new Thread(() -> work(queue, workerId), "zerver-" + queue.name() + "-" + i);
+    /** Worker numbers are unique across both pools: step workers first, then effect workers. */
+    private void startWorkers(JobQueue queue, int firstId, int count) {
+        for (int id = firstId; id < firstId + count; id++) {
+            Worker t = new Worker(queue, id);
             t.setDaemon(true);
             threads.add(t);
             t.start();
         }
     }
 
-    private void work(JobQueue queue, int workerId) {
-        while (true) {
-            Job job;
-            try {
-                job = queue.take(workerId, TimeUnit.SECONDS.toNanos(1));
-            } catch (InterruptedException e) {
-                return;
+    /**
+     * A worker thread of one pool. It takes jobs from its own queue; and when a job it runs queues
+     * the request's next job (an effect's continuation, a step's effect), it may keep that job for
+     * itself instead of waking another thread: the job is queued and recorded as usual, nobody is
+     * woken for it, and this worker takes from that queue as soon as its own job returns (the head
+     * of the queue, so order is kept). A wake-up costs more than most jobs here; this turns it into
+     * a zero queue wait. A worker keeps at most one job at a time, and only while another worker
+     * of its own pool is idle, so that a pool never gives its last free thread to the other queue
+     * (a slow database never holds every step worker).
+     */
+    final class Worker extends Thread {
+        private final JobQueue home;
+        private final int id;
+        private JobQueue kept;
+
+        Worker(JobQueue home, int id) {
+            super("zerver-" + home.name() + "-" + id);
+            this.home = home;
+            this.id = id;
+        }
+
+        /**
+         * Called by {@code queue} while it adds a job: whether the calling thread is a worker that
+         * keeps this job for itself (then the queue wakes nobody).
+         */
+        static boolean keepsForItself(JobQueue queue) {
+            if (Thread.currentThread() instanceof Worker w && w.kept == null && w.home.idleWorkers() > 0) {
+                w.kept = queue;
+                return true;
             }
-            if (job == null) {
-                if (!running) {
+            return false;
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Job job;
+                try {
+                    job = home.take(id, TimeUnit.SECONDS.toNanos(1));
+                } catch (InterruptedException e) {
                     return;
                 }
-                continue;
+                if (job == null) {
+                    if (!running) {
+                        return;
+                    }
+                    continue;
+                }
+                runCaught(job);
+                while (kept != null) {
+                    Job next = kept.poll(id);
+                    kept = null;
+                    if (next == null) {
+                        break; // another worker, awake anyway, took it first
+                    }
+                    runCaught(next);
+                }
             }
+        }
+
+        private void runCaught(Job job) {
             try {
                 job.run();
             } catch (Throwable t) {
-                LOG.log(System.Logger.Level.ERROR, "worker " + queue.name() + "-" + workerId + " caught an escaped failure", t);
+                LOG.log(System.Logger.Level.ERROR, "worker " + getName() + " caught an escaped failure", t);
             }
         }
     }
