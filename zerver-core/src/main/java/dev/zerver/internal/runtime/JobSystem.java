@@ -5,6 +5,7 @@ import dev.zerver.spi.JobQueues;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The two bounded queues (step jobs on the continuation queue, effect jobs on the effects queue)
@@ -19,6 +20,9 @@ public final class JobSystem implements AutoCloseable {
     private final int effectWorkers;
     private final boolean manual;
     private final List<Thread> threads = new ArrayList<>();
+    /** Workers of each pool running a job of the other queue now (see {@link Worker}). */
+    private final AtomicInteger lentStepWorkers = new AtomicInteger();
+    private final AtomicInteger lentEffectWorkers = new AtomicInteger();
     private volatile boolean running;
 
     JobSystem(String continuationQueue, int stepCapacity, int stepWorkers, String effectQueue, int effectCapacity,
@@ -112,9 +116,10 @@ public final class JobSystem implements AutoCloseable {
      * itself instead of waking another thread: the job is queued and recorded as usual, nobody is
      * woken for it, and this worker takes from that queue as soon as its own job returns (the head
      * of the queue, so order is kept). A wake-up costs more than most jobs here; this turns it into
-     * a zero queue wait. A worker keeps at most one job at a time, and only while another worker
-     * of its own pool is idle, so that a pool never gives its last free thread to the other queue
-     * (a slow database never holds every step worker).
+     * a zero queue wait. A worker keeps at most one job at a time, and a pool never lends its last
+     * worker to the other queue: at most pool size - 1 of its workers run the other queue's jobs at
+     * once (a slow database never holds every step worker; with one step worker, effects always go
+     * to effect workers).
      */
     final class Worker extends Thread {
         private final JobQueue home;
@@ -132,11 +137,48 @@ public final class JobSystem implements AutoCloseable {
          * keeps this job for itself (then the queue wakes nobody).
          */
         static boolean keepsForItself(JobQueue queue) {
-            if (Thread.currentThread() instanceof Worker w && w.kept == null && w.home.idleWorkers() > 0) {
-                w.kept = queue;
-                return true;
+            return Thread.currentThread() instanceof Worker w && w.keep(queue);
+        }
+
+        private boolean keep(JobQueue queue) {
+            // Only this system's queues: a job it runs may dispatch into another application in process.
+            if (kept != null || (queue != continuations && queue != effects)) {
+                return false;
             }
-            return false;
+            if (queue != home && !lend()) {
+                return false;
+            }
+            kept = queue;
+            return true;
+        }
+
+        /** Counts this worker as lent to the other queue, unless that would lend its pool's last one. */
+        private boolean lend() {
+            int poolSize = home == continuations ? stepWorkers : effectWorkers;
+            int n = lent().get();
+            return n < poolSize - 1 && lent().compareAndSet(n, n + 1);
+        }
+
+        private AtomicInteger lent() {
+            return home == continuations ? lentStepWorkers : lentEffectWorkers;
+        }
+
+        /** Runs the job this worker kept (the head of that queue, whichever job it is now). */
+        private void runKept() {
+            while (kept != null) {
+                JobQueue queue = kept;
+                kept = null;
+                Job next = queue.poll(id);
+                if (next != null) {
+                    runCaught(next);
+                }
+                if (queue != home) {
+                    lent().decrementAndGet();
+                }
+                if (next == null) {
+                    return; // another worker, awake anyway, took it first
+                }
+            }
         }
 
         @Override
@@ -155,14 +197,7 @@ public final class JobSystem implements AutoCloseable {
                     continue;
                 }
                 runCaught(job);
-                while (kept != null) {
-                    Job next = kept.poll(id);
-                    kept = null;
-                    if (next == null) {
-                        break; // another worker, awake anyway, took it first
-                    }
-                    runCaught(next);
-                }
+                runKept();
             }
         }
 
