@@ -126,8 +126,15 @@ class RealPoolsTest {
         }
     }
 
-    /** A handler that fails its first two calls and notes the thread of every call. */
-    record Flaky(List<String> threads) implements EffectHandler<String> {
+    /**
+     * A handler that fails its first {@code failures} calls, answers after that, and notes the
+     * thread of every call.
+     */
+    record Noting(List<String> threads, int failures) implements EffectHandler<String> {
+        Noting(int failures) {
+            this(java.util.Collections.synchronizedList(new ArrayList<>()), failures);
+        }
+
         @Override
         public Class<String> requestType() {
             return String.class;
@@ -136,15 +143,15 @@ class RealPoolsTest {
         @Override
         public CompletionStage<EffectResult> execute(String request, Effect effect, EffectContext context) {
             threads.add(Thread.currentThread().getName());
-            return threads.size() <= 2
+            return threads.size() <= failures
                     ? CompletableFuture.failedFuture(EffectFailure.infrastructure("io_error", "reset"))
-                    : CompletableFuture.completedFuture(EffectResult.of("ok after " + threads.size()));
+                    : CompletableFuture.completedFuture(EffectResult.of(failures == 0 ? request : "ok after " + threads.size()));
         }
     }
 
     @Test
     void aRetryRunsOnAnEffectWorkerNeverOnTheTimerThread() throws Exception {
-        Flaky flaky = new Flaky(java.util.Collections.synchronizedList(new ArrayList<>()));
+        Noting flaky = new Noting(2);
         Step s = Step.named("r").writes(A).run(ctx -> Need.of(Effect.of(EffectKind.HTTP, "get", "peer", "x").into(A)
                         .retry(dev.zerver.RetryPolicy.attempts(3).backoff(Duration.ofMillis(5))))
                 .continueWith("show", k -> Decision.done(Response.text(k.require(A)))));
@@ -170,20 +177,6 @@ class RealPoolsTest {
         }
     }
 
-    /** A handler that answers at once and notes the thread that ran it. */
-    record OnThread(List<String> threads) implements EffectHandler<String> {
-        @Override
-        public Class<String> requestType() {
-            return String.class;
-        }
-
-        @Override
-        public CompletionStage<EffectResult> execute(String request, Effect effect, EffectContext context) {
-            threads.add(Thread.currentThread().getName());
-            return CompletableFuture.completedFuture(EffectResult.of(request));
-        }
-    }
-
     /**
      * One request at a time, so that the other workers of each pool are idle: the worker that ran
      * a job takes the job it queued next itself instead of waking one of them. The hand-off stays
@@ -202,7 +195,7 @@ class RealPoolsTest {
 
     private static void assertKeptHandOffs(int stepWorkers, int effectWorkers, boolean stepWorkerKeepsEffect)
             throws Exception {
-        OnThread handler = new OnThread(java.util.Collections.synchronizedList(new ArrayList<>()));
+        Noting handler = new Noting(0);
         Step s = Step.named("r").writes(A).run(ctx -> Need.of(Effect.of(EffectKind.OTHER, "run", "echo", "x").into(A))
                 .continueWith("show", k -> Decision.done(Response.text(k.require(A)))));
         InProcess.Records records = new InProcess.Records();
