@@ -152,22 +152,13 @@ public final class JobQueue {
         return job;
     }
 
-    /** Takes the next job without waiting (the deterministic scheduler), or null. */
+    /** Takes the next job without waiting (the deterministic scheduler, a worker's kept job), or null. */
     public Job poll(int workerId) {
-        List<Runnable> admitted;
-        Job job;
-        lock.lock();
         try {
-            if (jobs.isEmpty()) {
-                return null;
-            }
-            job = takeLocked(workerId);
-            admitted = admitWaitingLocked();
-        } finally {
-            lock.unlock();
+            return take(workerId, 0);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("a take that does not wait was interrupted", e);
         }
-        runAll(admitted);
-        return job;
     }
 
     private Job takeLocked(int workerId) {
