@@ -20,9 +20,6 @@ public final class JobSystem implements AutoCloseable {
     private final int effectWorkers;
     private final boolean manual;
     private final List<Thread> threads = new ArrayList<>();
-    /** Workers of each pool running a job of the other queue now (see {@link Worker}). */
-    private final AtomicInteger lentStepWorkers = new AtomicInteger();
-    private final AtomicInteger lentEffectWorkers = new AtomicInteger();
     private volatile boolean running;
 
     JobSystem(String continuationQueue, int stepCapacity, int stepWorkers, String effectQueue, int effectCapacity,
@@ -102,8 +99,9 @@ public final class JobSystem implements AutoCloseable {
 
     /** Worker numbers are unique across both pools: step workers first, then effect workers. */
     private void startWorkers(JobQueue queue, int firstId, int count) {
+        AtomicInteger lent = new AtomicInteger(); // shared by the pool (see Worker)
         for (int id = firstId; id < firstId + count; id++) {
-            Worker t = new Worker(queue, id);
+            Worker t = new Worker(queue, id, count, lent);
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -124,12 +122,17 @@ public final class JobSystem implements AutoCloseable {
     final class Worker extends Thread {
         private final JobQueue home;
         private final int id;
+        private final int poolSize;
+        /** Workers of this worker's pool lent to the other queue now. */
+        private final AtomicInteger lent;
         private JobQueue kept;
 
-        Worker(JobQueue home, int id) {
+        Worker(JobQueue home, int id, int poolSize, AtomicInteger lent) {
             super("zerver-" + home.name() + "-" + id);
             this.home = home;
             this.id = id;
+            this.poolSize = poolSize;
+            this.lent = lent;
         }
 
         /**
@@ -154,16 +157,14 @@ public final class JobSystem implements AutoCloseable {
 
         /** Counts this worker as lent to the other queue, unless that would lend its pool's last one. */
         private boolean lend() {
-            int poolSize = home == continuations ? stepWorkers : effectWorkers;
-            int n = lent().get();
-            return n < poolSize - 1 && lent().compareAndSet(n, n + 1);
+            int n = lent.get();
+            return n < poolSize - 1 && lent.compareAndSet(n, n + 1);
         }
 
-        private AtomicInteger lent() {
-            return home == continuations ? lentStepWorkers : lentEffectWorkers;
-        }
-
-        /** Runs the job this worker kept (the head of that queue, whichever job it is now). */
+        /**
+         * Runs the job this worker kept: the head of that queue, whichever job it is now, or none if
+         * another worker, awake anyway, took it first. That job may keep the next one in turn.
+         */
         private void runKept() {
             while (kept != null) {
                 JobQueue queue = kept;
@@ -173,10 +174,7 @@ public final class JobSystem implements AutoCloseable {
                     runCaught(next);
                 }
                 if (queue != home) {
-                    lent().decrementAndGet();
-                }
-                if (next == null) {
-                    return; // another worker, awake anyway, took it first
+                    lent.decrementAndGet();
                 }
             }
         }
