@@ -20,13 +20,13 @@ import java.util.List;
  * {@code common/v1/common.proto}); the wire primitives are protobuf-java's
  * {@link CodedOutputStream}.
  *
- * <p>Each trace is encoded as it is added, in two passes over its spans while they are in the
- * cache: the first measures every nested message (keeping the lengths), the second writes them
- * with their lengths in front. Names and attribute values met before (most of them: see
- * {@link SeenValues}) are copied from their encoding kept from then, neither measured nor encoded
- * again. The request's head, whose lengths depend on the whole batch, is
- * written last into room left in front of the spans, so nothing is copied. Not thread-safe: one
- * per in-flight request.
+ * <p>Each trace is encoded as it is added, span by span, in one pass: a span's body goes into a
+ * reused scratch array, whose length is then the span's length, and is copied into the batch
+ * behind its tag and length (a copy costs less than measuring every nested message first). Names
+ * and attribute values met before (most of them: see {@link SeenValues}) are copied from their
+ * encoding kept from then, not encoded again. The request's head, whose lengths depend on the
+ * whole batch, is written last into room left in front of the spans, so nothing is copied twice.
+ * Not thread-safe: one per in-flight request.
  */
 final class OtlpProtoEncoder implements BatchEncoder {
     // ExportTraceServiceRequest / ResourceSpans / ScopeSpans
@@ -86,13 +86,10 @@ final class OtlpProtoEncoder implements BatchEncoder {
     private int start;
     private int length;
     private final byte[] id = new byte[16];
+    /** ASCII strings pass through here on their way into the output (see {@link #writeMeasuredString}). */
     private byte[] scratch = new byte[256];
-    /** The sizes measured by the first pass, in the order the second pass writes them. */
-    private int[] sizes = new int[1024];
-    /** Beside each size: the kept encoding the second pass copies instead, or null. */
-    private byte[][] keptAt = new byte[1024][];
-    private int sizeCount;
-    private int sizeCursor;
+    /** One span's body, encoded here before its length is known, then copied behind its tag and length. */
+    private byte[] spanBody = new byte[8 * 1024];
     /** Names and attribute values met before, encoded once: see {@link SeenValues}. */
     private final SeenValues seen = new SeenValues();
     /** {@link SeenValues} keys of span and event names (attribute values are keyed by their {@link AttrKey}). */
@@ -126,40 +123,31 @@ final class OtlpProtoEncoder implements BatchEncoder {
             buffer = new byte[headRoom * 2];
         }
         spansBytes = 0;
-        outBase = headRoom;
-        out = CodedOutputStream.newInstance(buffer, outBase, buffer.length - outBase);
+        restartAt(headRoom);
     }
 
-    /** Measures the trace's spans, then writes them: two passes over spans still in the cache. */
+    /** Encodes each span of the trace into {@link #spanBody}, then copies it into the batch behind its tag and length. */
     @Override
     public void add(Trace t) {
-        sizeCount = 0;
-        int size = 0;
-        for (int s = 0; s < t.spanCount; s++) {
-            size += lengthField(SCOPE_SPANS_SPANS, measureSpan(t, t.span(s)));
-        }
-        int at = outBase + out.getTotalBytesWritten();
-        if (buffer.length - at < size) {
-            buffer = java.util.Arrays.copyOf(buffer, Math.max(at + size, buffer.length * 2));
-            outBase = at;
-            out = CodedOutputStream.newInstance(buffer, outBase, buffer.length - outBase);
-        }
-        sizeCursor = 0;
+        int at = position();
         try {
             for (int s = 0; s < t.spanCount; s++) {
-                writeSpan(out, t, t.span(s));
+                int body = encodeSpanBody(t, t.span(s));
+                int field = lengthField(SCOPE_SPANS_SPANS, body);
+                if (buffer.length - position() < field) {
+                    int from = position();
+                    buffer = Arrays.copyOf(buffer, Math.max(from + field, buffer.length * 2));
+                    restartAt(from);
+                }
+                out.writeTag(SCOPE_SPANS_SPANS, 2);
+                out.writeUInt32NoTag(body);
+                out.writeRawBytes(spanBody, 0, body);
             }
         } catch (IOException | RuntimeException e) {
-            outBase = at; // the batch as it was: the next trace writes over this one's start
-            out = CodedOutputStream.newInstance(buffer, outBase, buffer.length - outBase);
-            throw new IllegalStateException("OTLP encoding overran its measured size", e);
+            restartAt(at); // the batch as it was: the next trace writes over this one's start
+            throw new IllegalStateException("OTLP encoding of a trace failed", e);
         }
-        if (outBase + out.getTotalBytesWritten() != at + size) {
-            outBase = at;
-            out = CodedOutputStream.newInstance(buffer, outBase, buffer.length - outBase);
-            throw new IllegalStateException("OTLP encoding did not match its measured size");
-        }
-        spansBytes += size;
+        spansBytes += position() - at;
     }
 
     /** Writes the request's head (resource, scope, the lengths around the spans) just before the spans. */
@@ -185,21 +173,29 @@ final class OtlpProtoEncoder implements BatchEncoder {
         }
     }
 
-    // ---- pass 1: sizes ----
-
-    private int push(int size) {
-        return push(size, null);
+    private int position() {
+        return outBase + out.getTotalBytesWritten();
     }
 
-    private int push(int size, byte[] kept) {
-        if (sizeCount == sizes.length) {
-            sizes = Arrays.copyOf(sizes, sizeCount * 2);
-            keptAt = Arrays.copyOf(keptAt, sizeCount * 2);
+    private void restartAt(int position) {
+        outBase = position;
+        out = CodedOutputStream.newInstance(buffer, outBase, buffer.length - outBase);
+    }
+
+    /** The span's body in {@link #spanBody}, which grows (and the span starts over) when it is too small; its length. */
+    private int encodeSpanBody(Trace t, TraceSpan s) throws IOException {
+        while (true) {
+            CodedOutputStream body = CodedOutputStream.newInstance(spanBody);
+            try {
+                writeSpanBody(body, t, s);
+                return body.getTotalBytesWritten();
+            } catch (CodedOutputStream.OutOfSpaceException e) {
+                spanBody = new byte[spanBody.length * 2];
+            }
         }
-        keptAt[sizeCount] = kept;
-        sizes[sizeCount++] = size;
-        return size;
     }
+
+    // ---- sizes ----
 
     /**
      * The kept encoding of a value met before (a name field whole, or a {@code KeyValue} body),
@@ -236,58 +232,11 @@ final class OtlpProtoEncoder implements BatchEncoder {
         }
     }
 
-    /** A name field: pushes its size, and its kept encoding when there is one. */
-    private int measureName(Object key, int field, String name) {
-        byte[] k = kept(key, TraceSpan.STRING, name);
-        return push(k != null ? k.length : stringField(field, name), k);
-    }
-
-    private int measureSpan(Trace t, TraceSpan s) {
-        int at = sizeCount;
-        push(0); // the span's own size, filled in below
-        int size = 18 + 10; // trace id and span id
-        if (s.parentSpanId != 0 || t.remoteParentSpanId != 0) {
-            size += 10;
-        }
-        size += measureName(SPAN_NAME_KEY, SPAN_NAME, s.name);
-        size += 2 + 9 + 9; // kind, start, end
-        size += measureAttributes(s.attrs, 0, s.attrs.size);
-        for (int k = 0; k < s.exportedEvents; k++) {
-            int e = s.eventOrder[k];
-            int eventAt = sizeCount;
-            push(0);
-            int eventSize = 9 + measureName(EVENT_NAME_KEY, EVENT_NAME, s.eventNames[e])
-                    + measureAttributes(s.eventAttrs, s.eventAttrStart[e], s.eventAttrStart[e + 1]);
-            sizes[eventAt] = eventSize;
-            size += lengthField(1, eventSize);
-        }
-        if (s.eventCount > s.exportedEvents) {
-            size += CodedOutputStream.computeUInt32Size(SPAN_DROPPED_EVENTS, s.eventCount - s.exportedEvents);
-        }
-        if (s.status != StatusCode.UNSET) {
-            size += lengthField(1, statusSize(s));
-        }
-        size += CodedOutputStream.computeFixed32Size(SPAN_FLAGS, 0);
-        sizes[at] = size;
-        return size;
-    }
-
-    /**
-     * The {@code KeyValue} fields of attributes {@code [from, to)}, each with tag and length; pushes
-     * each value's size, or the whole body's when it is kept.
-     */
-    private int measureAttributes(TraceSpan.Attrs a, int from, int to) {
+    /** The {@code KeyValue} fields of attributes {@code [from, to)}, each with tag and length. */
+    private static int attributesSize(TraceSpan.Attrs a, int from, int to) {
         int size = 0;
         for (int i = from; i < to; i++) {
-            byte type = a.types[i];
-            byte[] body = a.keys[i].definedValues && (type == TraceSpan.STRING || type == TraceSpan.STRING_ARRAY)
-                    ? kept(a.keys[i], type, a.refs[i]) : null;
-            if (body != null) {
-                size += lengthField(1, push(body.length, body));
-            } else {
-                int value = push(anyValueSize(type, a.numbers[i], a.refs[i]));
-                size += lengthField(1, keyValueSize(a.keys[i], value));
-            }
+            size += lengthField(1, keyValueSize(a.keys[i], anyValueSize(a.types[i], a.numbers[i], a.refs[i])));
         }
         return size;
     }
@@ -333,29 +282,32 @@ final class OtlpProtoEncoder implements BatchEncoder {
         return CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt32SizeNoTag(bodySize) + bodySize;
     }
 
-    // ---- pass 2: bytes ----
+    // ---- bytes ----
 
-    private void writeSpan(CodedOutputStream out, Trace t, TraceSpan s) throws IOException {
-        out.writeTag(SCOPE_SPANS_SPANS, 2);
-        out.writeUInt32NoTag(sizes[sizeCursor++]);
+    private void writeSpanBody(CodedOutputStream out, Trace t, TraceSpan s) throws IOException {
         writeId(out, SPAN_TRACE_ID, t.traceIdHigh, t.traceIdLow, 16);
         writeId(out, SPAN_SPAN_ID, s.spanId, 0, 8);
         long parent = s.parentSpanId != 0 ? s.parentSpanId : t.remoteParentSpanId;
         if (parent != 0) {
             writeId(out, SPAN_PARENT_SPAN_ID, parent, 0, 8);
         }
-        writeName(out, SPAN_NAME, s.name);
+        writeName(out, SPAN_NAME, s.name, kept(SPAN_NAME_KEY, TraceSpan.STRING, s.name));
         out.writeEnum(SPAN_KIND, kind(s.kind));
         out.writeFixed64(SPAN_START, s.startEpochNanos);
         out.writeFixed64(SPAN_END, s.endEpochNanos);
         writeAttributes(out, SPAN_ATTRIBUTES, s.attrs, 0, s.attrs.size);
         for (int k = 0; k < s.exportedEvents; k++) {
             int e = s.eventOrder[k];
+            String name = s.eventNames[e];
+            byte[] keptName = kept(EVENT_NAME_KEY, TraceSpan.STRING, name);
+            int from = s.eventAttrStart[e];
+            int to = s.eventAttrStart[e + 1];
             out.writeTag(SPAN_EVENTS, 2);
-            out.writeUInt32NoTag(sizes[sizeCursor++]);
+            out.writeUInt32NoTag(9 + (keptName != null ? keptName.length : stringField(EVENT_NAME, name))
+                    + attributesSize(s.eventAttrs, from, to));
             out.writeFixed64(EVENT_TIME, s.eventTimes[e]);
-            writeName(out, EVENT_NAME, s.eventNames[e]);
-            writeAttributes(out, EVENT_ATTRIBUTES, s.eventAttrs, s.eventAttrStart[e], s.eventAttrStart[e + 1]);
+            writeName(out, EVENT_NAME, name, keptName);
+            writeAttributes(out, EVENT_ATTRIBUTES, s.eventAttrs, from, to);
         }
         if (s.eventCount > s.exportedEvents) {
             out.writeUInt32(SPAN_DROPPED_EVENTS, s.eventCount - s.exportedEvents);
@@ -372,27 +324,30 @@ final class OtlpProtoEncoder implements BatchEncoder {
         out.writeFixed32(SPAN_FLAGS, FLAGS_SAMPLED_HAS_IS_REMOTE | (remoteParent ? FLAG_PARENT_IS_REMOTE : 0));
     }
 
-    private void writeName(CodedOutputStream out, int field, String name) throws IOException {
-        byte[] k = keptAt[sizeCursor];
-        int size = sizes[sizeCursor++];
-        if (k != null) {
-            out.writeRawBytes(k);
+    /** A name field: its kept encoding when there is one. */
+    private void writeName(CodedOutputStream out, int field, String name, byte[] kept) throws IOException {
+        if (kept != null) {
+            out.writeRawBytes(kept);
         } else {
-            writeMeasuredString(out, field, name, size);
+            writeString(out, field, name);
         }
     }
 
+    /** Attributes {@code [from, to)} as {@code KeyValue} fields; values met before are copied from their kept encoding. */
     private void writeAttributes(CodedOutputStream out, int field, TraceSpan.Attrs a, int from, int to) throws IOException {
         for (int i = from; i < to; i++) {
-            byte[] body = keptAt[sizeCursor];
-            int size = sizes[sizeCursor++];
+            AttrKey key = a.keys[i];
+            byte type = a.types[i];
+            byte[] body = key.definedValues && (type == TraceSpan.STRING || type == TraceSpan.STRING_ARRAY)
+                    ? kept(key, type, a.refs[i]) : null;
             out.writeTag(field, 2);
             if (body != null) {
-                out.writeUInt32NoTag(size);
+                out.writeUInt32NoTag(body.length);
                 out.writeRawBytes(body);
             } else {
-                out.writeUInt32NoTag(keyValueSize(a.keys[i], size));
-                writeKeyValueBody(out, a.keys[i], a.types[i], a.numbers[i], a.refs[i], size);
+                int valueSize = anyValueSize(type, a.numbers[i], a.refs[i]);
+                out.writeUInt32NoTag(keyValueSize(key, valueSize));
+                writeKeyValueBody(out, key, type, a.numbers[i], a.refs[i], valueSize);
             }
         }
     }
@@ -444,7 +399,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
     }
 
     /**
-     * {@link #writeString} for a string whose field size the first pass measured: its UTF-8 length
+     * {@link #writeString} for a string whose field size is known: its UTF-8 length
      * equals its char count only when every char is ASCII, so the size says which path to take
      * without scanning the string again.
      */
@@ -520,15 +475,13 @@ final class OtlpProtoEncoder implements BatchEncoder {
                 TraceSpan.Attrs.addAny(a, AttrKey.of(k.getKey()), v);
             }
         });
-        OtlpProtoEncoder measuring = new OtlpProtoEncoder();
-        int body = measuring.measureAttributes(a, 0, a.size);
+        int body = attributesSize(a, 0, a.size);
         byte[] out = new byte[lengthField(RESOURCE_SPANS_RESOURCE, body)];
         CodedOutputStream c = CodedOutputStream.newInstance(out);
         try {
             c.writeTag(RESOURCE_SPANS_RESOURCE, 2);
             c.writeUInt32NoTag(body);
-            measuring.sizeCursor = 0;
-            measuring.writeAttributes(c, RESOURCE_ATTRIBUTES, a, 0, a.size);
+            new OtlpProtoEncoder().writeAttributes(c, RESOURCE_ATTRIBUTES, a, 0, a.size);
             c.checkNoSpaceLeft();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -555,7 +508,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
         return out;
     }
 
-    /** Only for measuring the resource. */
+    /** Only for encoding the resource. */
     private OtlpProtoEncoder() {
         this.resourceField = null;
         this.scopeField = null;

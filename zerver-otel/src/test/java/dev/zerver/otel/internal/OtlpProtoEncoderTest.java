@@ -56,4 +56,27 @@ class OtlpProtoEncoderTest {
         assertThat(spans.get(1).getSerializedSize()).isBetween(128, 16_383);
         assertThat(spans.get(2).getSerializedSize()).isGreaterThan(16_383);
     }
+
+    @Test
+    void textThatIsNotAsciiKeepsItsCharactersAndItsLengths() throws Exception {
+        Trace t = new Trace();
+        t.reset("4bf92f3577b34da6a3ce929d0e0e4736", null, false);
+        TraceSpan s = t.add();
+        s.reset(1, 0, "step.crème", SpanKind.INTERNAL, 1_000, 2_000);
+        s.put(Keys.URL_PATH, "/blogs/ünïcode/\u2603/" + "é".repeat(100)); // two-byte chars push the value past 127 bytes
+        s.event(1_500, "zerver.slot.write").eventAttr(Keys.SLOT, "grüße");
+        s.finish();
+        OtlpProtoEncoder encoder = new OtlpProtoEncoder(Resource.empty(), ZerverOtel.SCOPE);
+        for (int round = 0; round < 3; round++) { // the second and third meet kept names and values
+            encoder.begin();
+            encoder.add(t);
+            encoder.finish();
+            Span decoded = ExportTraceServiceRequest.parseFrom(Arrays.copyOfRange(encoder.buffer(), encoder.offset(),
+                    encoder.offset() + encoder.length())).getResourceSpans(0).getScopeSpans(0).getSpans(0);
+            assertThat(decoded.getName()).isEqualTo("step.crème");
+            assertThat(decoded.getAttributes(0).getValue().getStringValue()).isEqualTo("/blogs/ünïcode/\u2603/" + "é".repeat(100));
+            assertThat(decoded.getEvents(0).getName()).isEqualTo("zerver.slot.write");
+            assertThat(decoded.getEvents(0).getAttributes(0).getValue().getStringValue()).isEqualTo("grüße");
+        }
+    }
 }
