@@ -88,8 +88,10 @@ final class OtlpProtoEncoder implements BatchEncoder {
     private final byte[] id = new byte[16];
     /** ASCII strings pass through here on their way into the output (see {@link #writeMeasuredString}). */
     private byte[] scratch = new byte[256];
-    /** One span's body, encoded here before its length is known, then copied behind its tag and length. */
-    private byte[] spanBody = new byte[8 * 1024];
+    /** The trace's span bodies, encoded here before their lengths are known, then copied behind their tags and lengths. */
+    private byte[] spanBodies = new byte[8 * 1024];
+    /** Where each span's body ends in {@link #spanBodies}. */
+    private int[] spanEnds = new int[16];
     /** Names and attribute values met before, encoded once: see {@link SeenValues}. */
     private final SeenValues seen = new SeenValues();
     /** {@link SeenValues} keys of span and event names (attribute values are keyed by their {@link AttrKey}). */
@@ -126,13 +128,15 @@ final class OtlpProtoEncoder implements BatchEncoder {
         restartAt(headRoom);
     }
 
-    /** Encodes each span of the trace into {@link #spanBody}, then copies it into the batch behind its tag and length. */
+    /** Encodes the trace's spans into {@link #spanBodies}, then copies each into the batch behind its tag and length. */
     @Override
     public void add(Trace t) {
         int at = position();
         try {
+            encodeSpanBodies(t);
+            int bodyStart = 0;
             for (int s = 0; s < t.spanCount; s++) {
-                int body = encodeSpanBody(t, t.span(s));
+                int body = spanEnds[s] - bodyStart;
                 int field = lengthField(SCOPE_SPANS_SPANS, body);
                 if (buffer.length - position() < field) {
                     int from = position();
@@ -141,7 +145,8 @@ final class OtlpProtoEncoder implements BatchEncoder {
                 }
                 out.writeTag(SCOPE_SPANS_SPANS, 2);
                 out.writeUInt32NoTag(body);
-                out.writeRawBytes(spanBody, 0, body);
+                out.writeRawBytes(spanBodies, bodyStart, body);
+                bodyStart = spanEnds[s];
             }
         } catch (IOException | RuntimeException e) {
             restartAt(at); // the batch as it was: the next trace writes over this one's start
@@ -182,15 +187,21 @@ final class OtlpProtoEncoder implements BatchEncoder {
         out = CodedOutputStream.newInstance(buffer, outBase, buffer.length - outBase);
     }
 
-    /** The span's body in {@link #spanBody}, which grows (and the span starts over) when it is too small; its length. */
-    private int encodeSpanBody(Trace t, TraceSpan s) throws IOException {
+    /** The spans' bodies, one after the other; the array grows (and the trace starts over) when it is too small. */
+    private void encodeSpanBodies(Trace t) throws IOException {
+        if (spanEnds.length < t.spanCount) {
+            spanEnds = new int[Math.max(t.spanCount, spanEnds.length * 2)];
+        }
         while (true) {
-            CodedOutputStream body = CodedOutputStream.newInstance(spanBody);
+            CodedOutputStream bodies = CodedOutputStream.newInstance(spanBodies);
             try {
-                writeSpanBody(body, t, s);
-                return body.getTotalBytesWritten();
+                for (int s = 0; s < t.spanCount; s++) {
+                    writeSpanBody(bodies, t, t.span(s));
+                    spanEnds[s] = bodies.getTotalBytesWritten();
+                }
+                return;
             } catch (CodedOutputStream.OutOfSpaceException e) {
-                spanBody = new byte[spanBody.length * 2];
+                spanBodies = new byte[spanBodies.length * 2];
             }
         }
     }
