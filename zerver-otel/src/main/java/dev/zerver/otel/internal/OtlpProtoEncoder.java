@@ -20,13 +20,13 @@ import java.util.List;
  * {@code common/v1/common.proto}); the wire primitives are protobuf-java's
  * {@link CodedOutputStream}.
  *
- * <p>Each trace is encoded as it is added, span by span, in one pass: a span's body goes into a
- * reused scratch array, whose length is then the span's length, and is copied into the batch
- * behind its tag and length (a copy costs less than measuring every nested message first). Names
- * and attribute values met before (most of them: see {@link SeenValues}) are copied from their
- * encoding kept from then, not encoded again. The request's head, whose lengths depend on the
- * whole batch, is written last into room left in front of the spans, so nothing is copied twice.
- * Not thread-safe: one per in-flight request.
+ * <p>Each trace is encoded as it is added, in one pass: its spans' bodies go into a reused
+ * scratch array, where each one's length is then known, and each is copied into the batch behind
+ * its tag and length (one copy costs less than measuring every nested message before writing it).
+ * Names and attribute values met before (most of them: see {@link SeenValues}) are copied from
+ * their encoding kept from then, not encoded again. The request's head, whose lengths depend on
+ * the whole batch, is written last into room left in front of the spans, which therefore do not
+ * move again. Not thread-safe: one per in-flight request.
  */
 final class OtlpProtoEncoder implements BatchEncoder {
     // ExportTraceServiceRequest / ResourceSpans / ScopeSpans
