@@ -88,7 +88,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
     private final byte[] id = new byte[16];
     /** ASCII strings pass through here on their way into the output (see {@link #writeMeasuredString}). */
     private byte[] scratch = new byte[256];
-    /** The trace's span bodies, encoded here before their lengths are known, then copied behind their tags and lengths. */
+    /** The trace's span bodies, encoded here before their lengths are known, then copied behind them. */
     private byte[] spanBodies = new byte[8 * 1024];
     /** Where each span's body ends in {@link #spanBodies}. */
     private int[] spanEnds = new int[16];
@@ -128,7 +128,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
         restartAt(headRoom);
     }
 
-    /** Encodes the trace's spans into {@link #spanBodies}, then copies each into the batch behind its tag and length. */
+    /** Encodes the trace's spans into {@link #spanBodies}, then copies each into the batch behind its length. */
     @Override
     public void add(Trace t) {
         int at = position();
@@ -187,7 +187,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
         out = CodedOutputStream.newInstance(buffer, outBase, buffer.length - outBase);
     }
 
-    /** The spans' bodies, one after the other; the array grows (and the trace starts over) when it is too small. */
+    /** The spans' bodies, one after another; the array grows (and the trace starts over) when it is too small. */
     private void encodeSpanBodies(Trace t) throws IOException {
         if (spanEnds.length < t.spanCount) {
             spanEnds = new int[Math.max(t.spanCount, spanEnds.length * 2)];
@@ -206,7 +206,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
         }
     }
 
-    // ---- sizes ----
+    // ---- kept encodings and sizes ----
 
     /**
      * The kept encoding of a value met before (a name field whole, or a {@code KeyValue} body),
@@ -313,12 +313,17 @@ final class OtlpProtoEncoder implements BatchEncoder {
             byte[] keptName = kept(EVENT_NAME_KEY, TraceSpan.STRING, name);
             int from = s.eventAttrStart[e];
             int to = s.eventAttrStart[e + 1];
+            int size = 9 + (keptName != null ? keptName.length : stringField(EVENT_NAME, name))
+                    + attributesSize(s.eventAttrs, from, to);
             out.writeTag(SPAN_EVENTS, 2);
-            out.writeUInt32NoTag(9 + (keptName != null ? keptName.length : stringField(EVENT_NAME, name))
-                    + attributesSize(s.eventAttrs, from, to));
+            out.writeUInt32NoTag(size);
+            int eventStart = out.getTotalBytesWritten();
             out.writeFixed64(EVENT_TIME, s.eventTimes[e]);
             writeName(out, EVENT_NAME, name, keptName);
             writeAttributes(out, EVENT_ATTRIBUTES, s.eventAttrs, from, to);
+            if (out.getTotalBytesWritten() - eventStart != size) {
+                throw new IllegalStateException("OTLP event " + name + " did not match its computed size");
+            }
         }
         if (s.eventCount > s.exportedEvents) {
             out.writeUInt32(SPAN_DROPPED_EVENTS, s.eventCount - s.exportedEvents);
@@ -344,7 +349,7 @@ final class OtlpProtoEncoder implements BatchEncoder {
         }
     }
 
-    /** Attributes {@code [from, to)} as {@code KeyValue} fields; values met before are copied from their kept encoding. */
+    /** Attributes {@code [from, to)} as {@code KeyValue} fields; values met before are copied as kept. */
     private void writeAttributes(CodedOutputStream out, int field, TraceSpan.Attrs a, int from, int to) throws IOException {
         for (int i = from; i < to; i++) {
             AttrKey key = a.keys[i];
