@@ -1,12 +1,8 @@
 package dev.zerver.otel.internal;
 
-import dev.zerver.otel.OtelSettings;
-import dev.zerver.otel.ZerverOtel;
-import dev.zerver.telemetry.RequestRecord;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
-import java.util.Map;
 
 /**
  * What {@link EncodeBenchmark#directApiMany} and {@link EncodeBenchmark#directPage} measure,
@@ -34,18 +30,12 @@ public final class EncodeCpuTime {
             System.err.println("usage: EncodeCpuTime [api|page] [warm|cold] (not " + String.join(" ", args) + ")");
             System.exit(2);
         }
-        BlogRecords records = new BlogRecords();
-        RequestRecord[] cycle = route.equals("api") ? records.manyApi.toArray(new RequestRecord[0]) : new RequestRecord[] {records.page};
-        ZerverOtel otel = ZerverOtel.builder().environment(Map.of(OtelSettings.TRACES_EXPORTER, "none")).build();
-        TraceAssembler assembler = new TraceAssembler(otel.settings());
-        OtlpProtoEncoder encoder = new OtlpProtoEncoder(otel.resource(), ZerverOtel.SCOPE);
-        Trace trace = new Trace();
+        EncodeDriver driver = new EncodeDriver(route);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         int perRound = cold ? 5_000 : 100_000;
         double[] nanosPerRequest = new double[7];
-        long bytes = 0;
+        int bytes = 0;
         for (int round = -5; round < nanosPerRequest.length; round++) {
-            bytes = 0;
             long spent = 0;
             if (cold) { // each request timed alone, right after the eviction; the clock reads' own cost taken off
                 long clockReads = 0;
@@ -54,15 +44,13 @@ public final class EncodeCpuTime {
                     long start = threads.getCurrentThreadCpuTime();
                     clockReads -= start - threads.getCurrentThreadCpuTime();
                     start = threads.getCurrentThreadCpuTime();
-                    bytes += encode(assembler, encoder, trace, cycle[i % cycle.length]);
+                    bytes = driver.applyAsInt(1);
                     spent += threads.getCurrentThreadCpuTime() - start;
                 }
                 spent -= clockReads;
             } else {
                 long start = threads.getCurrentThreadCpuTime();
-                for (int i = 0; i < perRound; i++) {
-                    bytes += encode(assembler, encoder, trace, cycle[i % cycle.length]);
-                }
+                bytes = driver.applyAsInt(perRound);
                 spent = threads.getCurrentThreadCpuTime() - start;
             }
             if (round >= 0) {
@@ -73,17 +61,9 @@ public final class EncodeCpuTime {
         System.out.printf("%s record to OTLP protobuf%s: %.2f us CPU per request (median of %d rounds, %.2f-%.2f), %d bytes%n",
                 route, cold ? ", caches evicted before each" : "", nanosPerRequest[nanosPerRequest.length / 2] / 1000,
                 nanosPerRequest.length, nanosPerRequest[0] / 1000, nanosPerRequest[nanosPerRequest.length - 1] / 1000,
-                bytes / perRound);
-        otel.close();
+                bytes);
+        driver.close();
         System.exit(0);
-    }
-
-    private static int encode(TraceAssembler assembler, OtlpProtoEncoder encoder, Trace trace, RequestRecord record) {
-        assembler.assemble(record, "head", trace);
-        encoder.begin();
-        encoder.add(trace);
-        encoder.finish();
-        return encoder.length();
     }
 
     private static void evictCaches() {
