@@ -38,7 +38,14 @@ public final class EncodeCompare {
             System.exit(2);
         }
         String route = args.length == 3 ? args[2] : "api";
-        IntUnaryOperator[] builds = {driver(Path.of(args[0]), route), driver(Path.of(args[1]), route)};
+        IntUnaryOperator[] builds;
+        try {
+            builds = new IntUnaryOperator[] {driver(Path.of(args[0]), route), driver(Path.of(args[1]), route)};
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("EncodeCompare: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         double[][] nanos = new double[2][ROUNDS];
         int[] bytes = new int[2];
