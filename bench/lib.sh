@@ -11,3 +11,37 @@ cpu_nanos() {
   done
   echo "$total"
 }
+
+# The environment of a named configuration, one VAR=value per word; $2 is the OTLP sink's port.
+#   off      OTEL_TRACES_EXPORTER=none (the runtime still keeps its per-request record)
+#   otlp     every trace over OTLP http/protobuf to the sink, and metrics too (the endpoint turns them on)
+#   otlp-traces  as otlp, without metrics (OTEL_METRICS_EXPORTER=none)
+#   sampled  as otlp, with ZER_VER_SAMPLER=head:0.1,tail:error|promoted
+#   console  the embedded default: a waterfall per request on standard output
+#   debug    as otlp, with ZER_VER_DEBUG_JOBS=1
+#   viewer / otlp-viewer  as off / otlp, with the trace viewer capturing every request
+# Metrics every 10 s, not 60: the first export loads classes that deoptimise hot code; it must fall in
+# the warm-up, and its recurring cost in every measured run.
+settings() {
+  local otlp="OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$2 OTEL_BSP_SCHEDULE_DELAY=200 OTEL_BSP_MAX_QUEUE_SIZE=65536 OTEL_METRIC_EXPORT_INTERVAL=10000"
+  case $1 in
+    off) echo OTEL_TRACES_EXPORTER=none ;;
+    otlp) echo "$otlp" ;;
+    otlp-traces) echo "$otlp" OTEL_METRICS_EXPORTER=none ;;
+    sampled) echo "$otlp" "ZER_VER_SAMPLER=head:0.1,tail:error|promoted" ;;
+    console) echo OTEL_TRACES_EXPORTER=console ;;
+    debug) echo "$otlp" ZER_VER_DEBUG_JOBS=1 ;;
+    viewer) echo OTEL_TRACES_EXPORTER=none ZER_VER_VIEWER_PORT=0 ;;
+    otlp-viewer) echo "$otlp" ZER_VER_VIEWER_PORT=0 ;;
+    *) echo "unknown configuration $1 (off, otlp, otlp-traces, sampled, console, debug, viewer, otlp-viewer)" >&2; exit 2 ;;
+  esac
+}
+
+# CPU nanoseconds by thread group ("group nanoseconds" lines, sorted; numbers dropped from thread
+# names, spaces made underscores), from schedstat.
+thread_groups() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    echo "$(sed 's/[-#0-9]*$//; s/ /_/g' "$t/comm" 2>/dev/null) $(awk '{print $1}' "$t/schedstat" 2>/dev/null || echo 0)"
+  done | awk 'NF == 2 {s[$1] += $2} END {for (k in s) print k, s[k]}' | sort
+}

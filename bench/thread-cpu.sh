@@ -7,11 +7,12 @@
 #   JAR=examples/blog/target/zerver-blog.jar CONFIG=otlp bench/thread-cpu.sh
 # PROFILE=zerver-trace (a thread name prefix, as in /proc/<pid>/task/*/comm) also samples those threads
 # with perf during the first run and prints the top methods, JIT-compiled ones by name.
-# CONFIG: off | otlp (every trace over OTLP http/protobuf to bench/otlp_sink.py) | viewer (off, with the
-# trace viewer capturing) | console (the embedded default: a timeline per request, to a file here). Bounded: about
+# CONFIG: a configuration of bench/lib.sh (off, otlp, otlp-traces, sampled, console, debug, viewer,
+# otlp-viewer; OTLP goes to bench/otlp_sink.py, the console to a file here). Bounded: about
 # WARMUP + PACED_WARMUP (10 s, at RATE) + 3 x (DURATION + 2 s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 JAR=${JAR:-examples/blog/target/zerver-blog.jar}
 CONFIG=${CONFIG:-otlp}
 ROUTE=${ROUTE:-/blogs/api/posts/1}
@@ -23,33 +24,23 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 echo "function delay() return $((16000 / RATE)) end" >"$work/rate.lua"
 python3 bench/otlp_sink.py "$SINK" &
-case $CONFIG in
-  off) settings=(OTEL_TRACES_EXPORTER=none) ;;
-  otlp) settings=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK OTEL_BSP_SCHEDULE_DELAY=200 OTEL_BSP_MAX_QUEUE_SIZE=65536 OTEL_METRIC_EXPORT_INTERVAL=10000) ;;
-  viewer) settings=(OTEL_TRACES_EXPORTER=none ZER_VER_VIEWER_PORT=0) ;;
-  console) settings=(OTEL_TRACES_EXPORTER=console) ;;
-  *) echo "CONFIG is off, otlp, viewer or console" >&2; exit 2 ;;
-esac
-env ZER_VER_PORT=$PORT ZER_VER_VIEWER_PORT=off ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" "${settings[@]}" java -jar "$JAR" >"$work/server.log" 2>&1 &
+config_line=$(settings "$CONFIG" "$SINK") || exit 2
+read -ra config_env <<<"$config_line"
+env ZER_VER_PORT=$PORT ZER_VER_VIEWER_PORT=off ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" "${config_env[@]}" java -jar "$JAR" >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$ROUTE" && break; sleep 0.2; done
 wrk -t2 -c16 -d"${WARMUP:-20s}" "http://127.0.0.1:$PORT$ROUTE" >/dev/null
 # then at the measured rate: the JIT recompiles the event loop's paths when the load changes
 wrk -t2 -c16 -d"${PACED_WARMUP:-10s}" -s "$work/rate.lua" "http://127.0.0.1:$PORT$ROUTE" >/dev/null
-snapshot() { # "group nanoseconds" per thread group: time on CPU from schedstat, exact (not sampled at clock ticks)
-  for t in /proc/"$pid"/task/*; do
-    printf '%s\t%s\n' "$(sed 's/[-#]*[0-9]*$//' "$t/comm")" "$(awk '{print $1}' "$t/schedstat")"
-  done | awk -F'\t' '{a[$1] += $2} END {for (k in a) print k "\t" a[k]}'
-}
 for run in 1 2 3; do
-  snapshot >"$work/a"
+  thread_groups "$pid" >"$work/a"
   if [ -n "${PROFILE:-}" ] && [ "$run" = 1 ]; then # sample the named threads with perf during the first run
     tids=$(grep -l "^$PROFILE" /proc/"$pid"/task/*/comm | cut -d/ -f5 | paste -sd,)
     perf record -g -t "$tids" -o "$work/perf.data" -- sleep "${DURATION%s}" >/dev/null 2>&1 &
   fi
   reqs=$(wrk -t2 -c16 -d"$DURATION" -s "$work/rate.lua" "http://127.0.0.1:$PORT$ROUTE" | awk '/requests in/ {print $1}')
-  snapshot >"$work/b"
-  awk -F'\t' -v q="$reqs" -v r="$run" 'NR == FNR {a[$1] = $2; next}
+  thread_groups "$pid" >"$work/b"
+  awk -v q="$reqs" -v r="$run" 'NR == FNR {a[$1] = $2; next}
     {d = $2 - a[$1]; if (d > 0) printf "%s\t%s\t%.1f\n", r, $1, d / 1000 / q}' "$work/a" "$work/b" >>"$work/runs"
 done
 if [ -n "${PROFILE:-}" ]; then

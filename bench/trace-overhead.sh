@@ -39,27 +39,11 @@ LUA
 python3 bench/otlp_sink.py "$SINK" &
 sleep 1
 sink_bytes() { curl -sf "http://127.0.0.1:$SINK/bytes"; }
-# Metrics every 10 s, not 60: the first export loads classes that deoptimise hot code; it must fall in
-# the warm-up, and its recurring cost in every measured run.
-otlp=(OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$SINK OTEL_BSP_SCHEDULE_DELAY=200 OTEL_BSP_MAX_QUEUE_SIZE=65536 OTEL_METRIC_EXPORT_INTERVAL=10000)
-
-settings() {
-  case $1 in
-    off) echo OTEL_TRACES_EXPORTER=none ;;
-    otlp) echo "${otlp[@]}" ;;
-    sampled) echo "${otlp[@]}" "ZER_VER_SAMPLER=head:0.1,tail:error|promoted" ;;
-    console) echo OTEL_TRACES_EXPORTER=console ;;
-    debug) echo "${otlp[@]}" ZER_VER_DEBUG_JOBS=1 ;;
-    viewer) echo OTEL_TRACES_EXPORTER=none ZER_VER_VIEWER_PORT=0 ;;
-    otlp-viewer) echo "${otlp[@]}" ZER_VER_VIEWER_PORT=0 ;;
-    *) echo "unknown configuration $1" >&2; exit 2 ;;
-  esac
-}
 
 round() { # config name, variant name, jar
   local name=$1 variant=$2 jar=$3
   # shellcheck disable=SC2046
-  env ZER_VER_PORT=$PORT ZER_VER_VIEWER_PORT=off ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" $(settings "$name") \
+  env ZER_VER_PORT=$PORT ZER_VER_VIEWER_PORT=off ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" $(settings "$name" "$SINK") \
     java -jar "$jar" >"$work/$name.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$ROUTE" && break; sleep 0.2; done
