@@ -22,7 +22,9 @@ DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-4}
 SINK=18104
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+pid_a= pid_b=
+# the servers are not this shell's jobs (each starts in a command substitution): named here
+trap 'kill $(jobs -p) $pid_a $pid_b 2>/dev/null || true; rm -rf "$work"' EXIT
 # wrk has no rate option: each of the 8 connections waits 8000/RATE ms before each request.
 echo "function delay() return $((8000 / RATE)) end" >"$work/rate.lua"
 python3 bench/otlp_sink.py "$SINK" >/dev/null 2>&1 &
@@ -35,6 +37,9 @@ start() { # name, port, jar, configuration
     java -jar "$3" >"$work/$1.log" 2>&1 &
   echo $!
 }
+for port in 18101 18102; do
+  if curl -sf -o /dev/null "http://127.0.0.1:$port/"; then echo "port $port is taken: stop what listens there" >&2; exit 2; fi
+done
 pid_a=$(start a 18101 "$JAR_A" "$A")
 pid_b=$(start b 18102 "$JAR_B" "$B")
 for port in 18101 18102; do

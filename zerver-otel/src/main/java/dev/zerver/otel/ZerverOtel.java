@@ -188,9 +188,10 @@ public final class ZerverOtel implements RecordListener, HeadSampler, Propagatio
                 viewer.capture(finished);
             }
         }
-        if (metrics != null) {
-            // Exemplars only of traces that will be exported: kept by the head and queued.
-            metrics.record(record, queued && record.headSampled());
+        if (metrics != null && !queued) {
+            // A queued request's metrics are recorded by the export thread, with exemplars when the
+            // head kept it; exemplars only of traces that will be exported.
+            metrics.record(record, false);
         }
     }
 
@@ -257,7 +258,22 @@ public final class ZerverOtel implements RecordListener, HeadSampler, Propagatio
     /** Exports what is queued now and waits for what is in flight. */
     public CompletableResultCode flush() {
         CompletableResultCode traces = queue == null ? CompletableResultCode.ofSuccess() : queue.flush();
-        return metrics == null ? traces : CompletableResultCode.ofAll(List.of(traces, metrics.flush()));
+        if (metrics == null) {
+            return traces;
+        }
+        // after the queue: the export thread records the metrics of the requests it drains
+        CompletableResultCode both = new CompletableResultCode();
+        traces.whenComplete(() -> {
+            CompletableResultCode recorded = metrics.flush();
+            recorded.whenComplete(() -> {
+                if (traces.isSuccess() && recorded.isSuccess()) {
+                    both.succeed();
+                } else {
+                    both.fail();
+                }
+            });
+        });
+        return both;
     }
 
     /** Exports what is queued, then stops the export thread. Idempotent. */
@@ -349,8 +365,8 @@ public final class ZerverOtel implements RecordListener, HeadSampler, Propagatio
             OtelSettings resolved = OtelSettings.resolve(settings, environment);
             ViewerSettings viewing = ViewerSettings.resolve(viewer, environment);
             Resource resource = ResourceFactory.create(resolved);
-            TraceExport export = new TraceExport(resolved, resource, SCOPE, viewing.enabled());
             RequestMetrics metrics = RequestMetrics.create(resolved, resource, console);
+            TraceExport export = new TraceExport(resolved, resource, SCOPE, viewing.enabled(), metrics);
             ExportQueue<TraceExport.Finished> queue = export.queue(exporter, console);
             TraceViewer traceViewer = viewing.enabled() ? TraceViewer.start(viewing, export) : null;
             return new ZerverOtel(resolved, resource, export, queue, metrics, viewing, traceViewer);

@@ -132,6 +132,35 @@ class MetricsExportTest {
         }
     }
 
+    /**
+     * The export thread records the metrics of the requests queued for export: a flush drains the
+     * queue first, so every request is in the metrics it exports, though the schedule delay has
+     * not passed.
+     */
+    @org.junit.jupiter.api.Test
+    void flushExportsTheMetricsOfRequestsStillQueuedForExport() throws Exception {
+        try (OtlpReceiver receiver = new OtlpReceiver(0)) {
+            ZerverOtel otel = ZerverOtel.builder().environment(Map.of(
+                    "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
+                    "OTEL_METRIC_EXPORT_INTERVAL", "600000",
+                    "OTEL_BSP_SCHEDULE_DELAY", "600000")).build();
+            Zerver app = Zerver.builder().environment(Map.of()).port(0).listener(otel)
+                    .get("/hello", Step.named("hello").run(ctx -> Decision.done(Response.text("hi")))).build().start();
+            try {
+                HttpClient client = HttpClient.newHttpClient();
+                for (int i = 0; i < 10; i++) {
+                    assertThat(get(client, app, "/hello")).isEqualTo(200);
+                }
+                assertThat(otel.flush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+                long requests = receiver.metrics().getOrDefault("http.server.request.duration", List.of()).stream()
+                        .flatMap(m -> m.getHistogram().getDataPointsList().stream()).mapToLong(p -> p.getCount()).sum();
+                assertThat(requests).isEqualTo(10);
+            } finally {
+                app.stop(Duration.ofSeconds(5));
+            }
+        }
+    }
+
     private static int get(HttpClient client, Zerver app, String path) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();

@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The metrics of the trace model (docs/trace-model.md, "Metrics") through the OpenTelemetry
  * metrics SDK, recorded from every finished request's record, whether its trace is kept or not.
  * Exemplars point only at traces that are exported: a measurement carries the request's span
- * context only when its head decision kept it and it was queued for export.
+ * context only when its head decision kept it and it was queued for export. Called from any
+ * thread: the export thread records the requests queued for export ({@link TraceExport}), the
+ * thread that finished a request records the others.
  *
  * <p>Attribute sets are built once per distinct combination (routes, queues, steps and effects are
  * bounded by the application) and reused.

@@ -45,16 +45,26 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
     private final TraceAssembler assembler;
     private final AtomicLong sampledOut = new AtomicLong();
     private final RouteStats routeStats;
+    /**
+     * Records the metrics of the requests that reach the export thread, or null: one thread
+     * recording them, instead of every event loop into the same histogram points.
+     */
+    private final RequestMetrics metrics;
 
     /** Told of every trace a tail trigger kept, on the export thread (the viewer keeps them longer). */
     private volatile java.util.function.Consumer<Finished> tailKept = f -> {};
 
     public TraceExport(OtelSettings settings, Resource resource, InstrumentationScopeInfo scope) {
-        this(settings, resource, scope, false);
+        this(settings, resource, scope, false, null);
     }
 
-    /** {@code allRoutes}: keep route windows even when no setting uses percentiles (for the trace viewer). */
-    public TraceExport(OtelSettings settings, Resource resource, InstrumentationScopeInfo scope, boolean allRoutes) {
+    /**
+     * {@code allRoutes}: keep route windows even when no setting uses percentiles (for the trace
+     * viewer). {@code metrics}: recorded on the export thread for every request queued for export
+     * (the caller records the others), or null.
+     */
+    public TraceExport(OtelSettings settings, Resource resource, InstrumentationScopeInfo scope, boolean allRoutes,
+            RequestMetrics metrics) {
         this.settings = settings;
         this.resource = resource;
         this.scope = scope;
@@ -63,6 +73,7 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
         this.tail = settings.sampler().tail();
         this.assembler = new TraceAssembler(settings);
         this.routeStats = new RouteStats(settings, allRoutes);
+        this.metrics = metrics;
     }
 
     /** The queue and sink the settings name (or {@code exporter}), or null when tracing is off. */
@@ -238,8 +249,13 @@ public final class TraceExport implements ExportQueue.Source<TraceExport.Finishe
         return 1 + f.record().sequenceCount();
     }
 
+    /** Records the request's metrics (when this export records them), then assembles its trace unless sampling drops it. */
     @Override
     public boolean assemble(Finished f, Trace into) {
+        if (metrics != null) {
+            // queued for export: its exemplars may point at it when the head kept it
+            metrics.record(f.record(), f.record().headSampled());
+        }
         String reason = samplingReason(f.record(), f.headReason(), f.limits());
         if (reason == null) {
             sampledOut.incrementAndGet();
