@@ -80,11 +80,12 @@ for i in $(seq 1 "$ROUNDS"); do
 done
 printf '\n%-8s %10s %9s %9s %12s %10s\n' config req/s p50 p99 cpu_us/req bytes/req
 printf '%s\n' "${results[@]}" | sort -s -k1,1 | awk '
-  { n[$1]++; rps[$1, n[$1]] = $2; cpu[$1, n[$1]] = $5; by[$1, n[$1]] = $6; p50[$1, n[$1]] = $3; p99[$1, n[$1]] = $4 }
+  { n[$1]++; rps[$1, n[$1]] = $2; cpu[$1, n[$1]] = $5; by[$1, n[$1]] = $6; p50[$1, n[$1]] = ms($3); p99[$1, n[$1]] = ms($4) }
+  function ms(v) { return v ~ /us$/ ? v / 1000 : v ~ /ms$/ ? v + 0 : v * 1000 }   # wrk prints us, ms or s
   function median(a, k, c,   i, j, v, t) { for (i = 1; i <= c; i++) v[i] = a[k, i]
     for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
     return v[int((c + 1) / 2)] }
   END { for (k in n) { R[k] = median(rps, k, n[k]); C[k] = median(cpu, k, n[k]); B[k] = median(by, k, n[k])
-          printf "%-8s %10.0f %9s %9s %12.1f %10.0f   (median of %d)\n", k, R[k], median(p50, k, n[k]), median(p99, k, n[k]), C[k], B[k], n[k] }
+          printf "%-8s %10.0f %7.2fms %7.2fms %12.1f %10.0f   (median of %d)\n", k, R[k], median(p50, k, n[k]), median(p99, k, n[k]), C[k], B[k], n[k] }
         for (k in n) { base = k; sub(/[^\/]*$/, "off", base); if (k != base && (base in R))
           printf "%-16s throughput %.2f x %s, CPU %+.1f us/request\n", k, R[k] / R[base], base, C[k] - C[base] } }'
