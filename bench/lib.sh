@@ -12,6 +12,14 @@ cpu_nanos() {
   echo "$total"
 }
 
+# Waits until $1 (a URL) answers, at most 20 s; says so and fails if it never does.
+await_up() {
+  local _
+  for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done
+  echo "$1 did not answer within 20 s" >&2
+  return 1
+}
+
 # The environment of a named configuration, one VAR=value per word; $2 is the OTLP sink's port.
 #   off      OTEL_TRACES_EXPORTER=none (the runtime still keeps its per-request record)
 #   otlp     every trace over OTLP http/protobuf to the sink, and metrics too (the endpoint turns them on)

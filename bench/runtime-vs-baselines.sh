@@ -51,13 +51,13 @@ start() { # config -> starts the server in the background, prints its pid and th
 # The blog creates and seeds the database the baseline reads.
 env "${off[@]}" ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" java -jar "$BLOG" >"$work/seed.log" 2>&1 &
 seed=$!
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/blogs/api/posts/1" && break; sleep 0.2; done
+await_up "http://127.0.0.1:$PORT/blogs/api/posts/1"
 kill $seed; wait $seed 2>/dev/null || true
 
 run() { # config round
   local pid path out cpu0 cpu1 reqs threads most=0
   read -r pid path < <(start "$1")
-  for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$path" && break; sleep 0.2; done
+  await_up "http://127.0.0.1:$PORT$path"
   local warm=$WARMUP
   [ "${1#page-}" != "$1" ] && warm=$WARMUP_PAGE
   wrk -t2 -c16 -d"$warm" "http://127.0.0.1:$PORT$path" >/dev/null

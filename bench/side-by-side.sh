@@ -43,7 +43,7 @@ done
 pid_a=$(start a 18101 "$JAR_A" "$A")
 pid_b=$(start b 18102 "$JAR_B" "$B")
 for port in 18101 18102; do
-  for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port$ROUTE" && break; sleep 0.2; done
+  await_up "http://127.0.0.1:$port$ROUTE"
   wrk -t1 -c8 -d"${WARMUP:-20s}" "http://127.0.0.1:$port$ROUTE" >/dev/null   # warm-up (JIT), one at a time
 done
 paced() { # port, output file: a run at RATE

@@ -28,7 +28,7 @@ config_line=$(settings "$CONFIG" "$SINK") || exit 2
 read -ra config_env <<<"$config_line"
 env ZER_VER_PORT=$PORT ZER_VER_VIEWER_PORT=off ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" "${config_env[@]}" java -jar "$JAR" >"$work/server.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$ROUTE" && break; sleep 0.2; done
+await_up "http://127.0.0.1:$PORT$ROUTE"
 wrk -t2 -c16 -d"${WARMUP:-20s}" "http://127.0.0.1:$PORT$ROUTE" >/dev/null
 # then at the measured rate: the JIT recompiles the event loop's paths when the load changes
 wrk -t2 -c16 -d"${PACED_WARMUP:-10s}" -s "$work/rate.lua" "http://127.0.0.1:$PORT$ROUTE" >/dev/null

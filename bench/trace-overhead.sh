@@ -46,7 +46,7 @@ round() { # config name, variant name, jar
   env ZER_VER_PORT=$PORT ZER_VER_VIEWER_PORT=off ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" $(settings "$name" "$SINK") \
     java -jar "$jar" >"$work/$name.log" 2>&1 &
   local pid=$!
-  for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$PORT$ROUTE" && break; sleep 0.2; done
+  await_up "http://127.0.0.1:$PORT$ROUTE"
   wrk -t2 -c16 -d"${WARMUP:-20s}" "http://127.0.0.1:$PORT$ROUTE" >/dev/null   # warm-up (JIT)
   sleep 1
   local bytes0 cpu0 out fixed rps p50 p99 reqs cpu1 bytes1
@@ -70,6 +70,7 @@ round() { # config name, variant name, jar
     printf "%s %s %s %s %.1f %.0f\n", n, r, a, b, (c1 - c0) / 1000 / q, (b1 - b0) / q }'
 }
 
+for c in $CONFIGS; do settings "$c" "$SINK" >/dev/null; done   # an unknown name stops here, not mid-run
 results=()
 for i in $(seq 1 "$ROUNDS"); do
   for v in $VARIANTS; do

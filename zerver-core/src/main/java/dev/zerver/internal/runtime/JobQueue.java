@@ -28,8 +28,8 @@ public final class JobQueue {
     private final ArrayDeque<Job> jobs = new ArrayDeque<>();
     private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
     private volatile int depth;
-    /** Workers of this queue's pool waiting in {@link #take} for a job. */
-    private volatile int idleWorkers;
+    /** Workers of this queue's pool waiting in {@link #take} for a job; guarded by the lock. */
+    private int idleWorkers;
     private boolean closed;
 
     JobQueue(String name, int capacity, Clock clock) {
@@ -117,9 +117,14 @@ public final class JobQueue {
         }
     }
 
-    /** Workers of this queue's pool waiting for a job now (a hint: read without the lock). */
+    /** Workers of this queue's pool waiting for a job now (for tests that need idle pools). */
     int idleWorkers() {
-        return idleWorkers;
+        lock.lock();
+        try {
+            return idleWorkers;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
