@@ -18,11 +18,13 @@ import java.util.concurrent.TimeUnit;
  * A real HTTP server on loopback that a test tells what to do by path: {@code /ok/{text}},
  * {@code /delay/{ms}} (answers later without holding a thread), {@code /status/{code}},
  * {@code /cookie} (sets a session cookie), {@code /redirect} (302 to {@code /ok/moved}),
- * {@code /reset} (closes the connection without answering), {@code /never}, {@code /hold} (until {@link #releaseHolds()}). Keeps what it received.
+ * {@code /reset} (closes the connection without answering), {@code /close/{text}} (answers, then
+ * closes the connection), {@code /never}, {@code /hold} (until {@link #releaseHolds()}). Keeps what it
+ * received, with the client's port (one per connection).
  */
 public final class Peer implements AutoCloseable {
     /** One received request. */
-    public record Received(String method, String pathAndQuery, Map<String, List<String>> headers) {
+    public record Received(String method, String pathAndQuery, Map<String, List<String>> headers, int clientPort) {
         public String header(String name) {
             for (Map.Entry<String, List<String>> e : headers.entrySet()) {
                 if (e.getKey().equalsIgnoreCase(name)) {
@@ -34,8 +36,9 @@ public final class Peer implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final ExecutorService handlers = Executors.newFixedThreadPool(8);
-    private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+    /** Its threads are named {@code peer-...}, so that tests can tell them from the client's. */
+    private final ExecutorService handlers = Executors.newFixedThreadPool(8, r -> new Thread(r, "peer-handler"));
+    private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "peer-later"));
     private final List<HttpExchange> neverAnswered = new CopyOnWriteArrayList<>();
     public final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<HttpExchange> held = new java.util.ArrayList<>();
@@ -68,7 +71,7 @@ public final class Peer implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         received.add(new Received(ex.getRequestMethod(), ex.getRequestURI().toString(),
-                Map.copyOf(ex.getRequestHeaders())));
+                Map.copyOf(ex.getRequestHeaders()), ex.getRemoteAddress().getPort()));
         ex.getRequestBody().readAllBytes();
         String[] parts = path.split("/");
         String verb = parts.length > 1 ? parts[1] : "";
@@ -86,6 +89,10 @@ public final class Peer implements AutoCloseable {
                 answer(ex, 302, "moved");
             }
             case "reset" -> ex.close();
+            case "close" -> {
+                ex.getResponseHeaders().add("Connection", "close");
+                answer(ex, 200, parts[2]);
+            }
             case "never" -> neverAnswered.add(ex);
             case "hold" -> {
                 synchronized (held) {

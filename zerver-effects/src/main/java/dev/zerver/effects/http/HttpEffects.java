@@ -42,10 +42,10 @@ public final class HttpEffects implements KnownSettings, EffectHandler<HttpCall>
     public static final String MAX_CONCURRENT = "ZER_VER_HTTP_MAX_CONCURRENT";
     /** How long opening a connection may take. */
     public static final String CONNECT_TIMEOUT = "ZER_VER_HTTP_CONNECT_TIMEOUT";
-    /** The client's own limit on one response. */
+    /** The client's own limit on one call, from its start to the end of the response. */
     public static final String RESPONSE_TIMEOUT = "ZER_VER_HTTP_RESPONSE_TIMEOUT";
 
-    private final ApacheTransport client;
+    private final NettyTransport client;
     private final int defaultLimit;
     private final Map<String, Integer> limitsByTarget;
     private final Map<String, double[]> ratesByTarget;
@@ -61,7 +61,7 @@ public final class HttpEffects implements KnownSettings, EffectHandler<HttpCall>
         settings.put(RESPONSE_TIMEOUT, Env.format(b.responseTimeout));
         described = java.util.Collections.unmodifiableMap(settings);
         int mostPerPeer = b.limits.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        client = new ApacheTransport(b.connectTimeout, Math.max(b.defaultLimit, mostPerPeer));
+        client = new NettyTransport(b.connectTimeout, Math.max(b.defaultLimit, mostPerPeer));
         defaultLimit = b.defaultLimit;
         limitsByTarget = Map.copyOf(b.limits);
         ratesByTarget = Map.copyOf(b.rates);
@@ -288,7 +288,7 @@ public final class HttpEffects implements KnownSettings, EffectHandler<HttpCall>
             return this;
         }
 
-        /** The client's own limit on one response; an effect timeout, when shorter, fires first. */
+        /** The client's own limit on one call, from its start to the end of the response; an effect timeout, when shorter, fires first. */
         public Builder responseTimeout(Duration value) {
             responseTimeout = positive("response timeout", value);
             return this;

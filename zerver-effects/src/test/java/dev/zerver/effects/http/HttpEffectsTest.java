@@ -68,9 +68,11 @@ class HttpEffectsTest {
 
     @Test
     void fiftyWaitingEffectsDoNotHoldTheOnlyWorkerNorMakeAThreadEach() throws Exception {
-        java.util.Set<String> before = clientThreads();
         HttpEffects http = HttpEffects.builder().build();
         real(Map.of("ZER_VER_EFFECT_WORKERS", "1"), http, n -> Http.get(peer.url("/delay/200"), "slow"));
+        assertThat(app.send("GET", "/x/first").await(30, TimeUnit.SECONDS).bodyText()).isEqualTo("late");
+        app.record();
+        java.util.Set<String> before = liveThreads();
         List<InProcess.Exchange> all = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             all.add(app.send("GET", "/x/" + i));
@@ -78,11 +80,12 @@ class HttpEffectsTest {
         for (InProcess.Exchange ex : all) {
             assertThat(ex.await(30, TimeUnit.SECONDS).bodyText()).isEqualTo("late");
         }
-        // The client made its selector thread and nothing else (its default executor keeps a worker
-        // thread for each completion that ran at the same time, idle for a minute afterwards).
-        java.util.Set<String> made = clientThreads();
+        java.util.Set<String> made = liveThreads();
         made.removeAll(before);
-        assertThat(made).as("threads the HTTP client made for 50 calls in flight").hasSizeLessThanOrEqualTo(1);
+        made.removeIf(name -> name.startsWith("peer-"));
+        assertThat(made).as("threads made for 50 calls in flight").isEmpty();
+        assertThat(before.stream().filter(t -> t.startsWith("zerver-http-client"))).as("the client's I/O threads")
+                .hasSize(1);
         // Overlap, read from the records rather than timed: calls parked at the same time, which
         // one worker could not do if a call held it.
         List<long[]> waits = new ArrayList<>();
@@ -105,15 +108,73 @@ class HttpEffectsTest {
         assertThat(most).as("calls parked at once on one effect worker").isGreaterThan(10);
     }
 
-    /** Live threads of JDK HTTP clients ("HttpClient-N-SelectorManager", "HttpClient-N-Worker-M"). */
-    private static java.util.Set<String> clientThreads() {
+    private static java.util.Set<String> liveThreads() {
         java.util.Set<String> names = new java.util.HashSet<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("HttpClient-")) {
-                names.add(t.getName());
-            }
+            names.add(t.getName());
         }
         return names;
+    }
+
+    @Test
+    void callsToOnePeerReuseTheirConnection() throws Exception {
+        real(Map.of(), HttpEffects.builder().build(), n -> Http.get(peer.url("/ok/" + n), "peer"));
+        for (int i = 0; i < 5; i++) {
+            assertThat(app.call("GET", "/x/" + i).effects().get(0).success()).isTrue();
+        }
+        assertThat(peer.received).hasSize(5);
+        assertThat(peer.received.stream().map(Peer.Received::clientPort).distinct()).as("connections used").hasSize(1);
+    }
+
+    @Test
+    void aConnectionThePeerClosesIsNotReused() throws Exception {
+        real(Map.of(), HttpEffects.builder().build(), n -> Http.get(peer.url("/close/" + n), "peer"));
+        for (int i = 0; i < 3; i++) {
+            assertThat(app.send("GET", "/x/" + i).await(30, TimeUnit.SECONDS).bodyText()).isEqualTo(Integer.toString(i));
+            assertThat(app.record().effects().get(0).success()).isTrue();
+        }
+        assertThat(peer.received.stream().map(Peer.Received::clientPort).distinct()).as("connections used").hasSize(3);
+    }
+
+    /**
+     * TLS is on for https, and the peer's certificate is checked against the trust store (the
+     * JDK's, or the one the standard {@code javax.net.ssl.trustStore} property names) and against
+     * the host the URL names.
+     */
+    @Test
+    void httpsChecksThePeersCertificateAndName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        try (TlsPeer right = new TlsPeer(dir, "ip:127.0.0.1"); TlsPeer wrongName = new TlsPeer(dir, "dns:elsewhere.example")) {
+            EffectRecord untrusted = httpsCall(right.url("/secret"), null);
+            assertThat(untrusted.errorType()).isEqualTo("io_error");
+            assertThat(untrusted.errorMessage()).containsIgnoringCase("certification path");
+            assertThat(right.requests).as("requests that passed the handshake").hasValue(0);
+
+            EffectRecord otherName = httpsCall(wrongName.url("/secret"), wrongName);
+            assertThat(otherName.errorType()).isEqualTo("io_error");
+            assertThat(otherName.errorMessage()).containsIgnoringCase("subject alternative name");
+            assertThat(wrongName.requests).hasValue(0);
+
+            assertThat(httpsCall(right.url("/secret"), right).success()).isTrue();
+            assertThat(right.requests).hasValue(1);
+        }
+    }
+
+    /** One https call by a fresh client that trusts {@code trusted}'s certificate (or only the JDK's). */
+    private EffectRecord httpsCall(String url, TlsPeer trusted) throws Exception {
+        if (trusted != null) {
+            System.setProperty("javax.net.ssl.trustStore", trusted.keyStore.toString());
+            System.setProperty("javax.net.ssl.trustStorePassword", TlsPeer.PASSWORD);
+        }
+        try {
+            real(Map.of(), HttpEffects.builder().build(), n -> Http.get(url, "tls_peer").optional());
+            app.send("GET", "/x/1").await(30, TimeUnit.SECONDS);
+            return app.record().effects().get(0);
+        } finally {
+            System.clearProperty("javax.net.ssl.trustStore");
+            System.clearProperty("javax.net.ssl.trustStorePassword");
+            app.close();
+            app = null;
+        }
     }
 
     @Test
@@ -202,6 +263,37 @@ class HttpEffectsTest {
         assertThat(ex.await(30, TimeUnit.SECONDS).status()).isEqualTo(500);
         EffectRecord e = app.record().effects().get(0);
         assertThat(e.errorType()).isEqualTo("timeout");
+    }
+
+    /** A peer whose accept queue is full: the connection cannot be opened, and the client's connect timeout ends the call. */
+    @Test
+    void aConnectionThatCannotBeOpenedInTimeIsATimeout() throws Exception {
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> queued = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) { // more than the kernel queues for a backlog of 1
+                    java.net.Socket s = new java.net.Socket();
+                    try {
+                        s.connect(full.getLocalSocketAddress(), 100);
+                        queued.add(s);
+                    } catch (java.io.IOException timedOut) {
+                        s.close();
+                        break;
+                    }
+                }
+                real(Map.of(), HttpEffects.builder().connectTimeout(Duration.ofMillis(200)).build(),
+                        n -> Http.get("http://127.0.0.1:" + full.getLocalPort() + "/x", "unreachable").timeout(Duration.ofSeconds(20)));
+                InProcess.Exchange ex = app.send("GET", "/x/1");
+                assertThat(ex.await(30, TimeUnit.SECONDS).status()).isEqualTo(500);
+                EffectRecord e = app.record().effects().get(0);
+                assertThat(e.errorType()).isEqualTo("timeout");
+                assertThat(e.errorMessage()).contains("connection timed out");
+            } finally {
+                for (java.net.Socket s : queued) {
+                    s.close();
+                }
+            }
+        }
     }
 
     @Test
