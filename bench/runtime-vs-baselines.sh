@@ -7,6 +7,7 @@
 #   api-netty      bare Netty doing the same read (HikariCP + sqlite-jdbc on 4 blocking threads, Jackson)
 #   page-zerver    the blog's post page GET /blogs/posts/1 (db, cache, an HTTP call to its own API, markdown)
 #   api-before, page-before  as api-zerver and page-zerver with another build of the blog, BEFORE=path/to/zerver-blog.jar
+#   hello-inline, api-inline, page-inline  as the -zerver ones with ZER_VER_FIRST_STEP_ON_EVENT_LOOP=1
 # Per configuration and round: requests/s, p50 and p99 with wrk -t2 -c16 at saturation, the
 # server's CPU per request over that run (schedstat, JIT compiler threads left out) and its thread
 # count at the end of the run (and, for page-zerver, the most threads seen under -c64).
@@ -30,6 +31,7 @@ BASE=bench/baselines/target/baselines.jar
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 off=(OTEL_TRACES_EXPORTER=none OTEL_METRICS_EXPORTER=none ZER_VER_VIEWER_PORT=off ZER_VER_PORT=$PORT)
+inline=(ZER_VER_FIRST_STEP_ON_EVENT_LOOP=1)
 
 start() { # config -> starts the server in the background, prints its pid and the URL path to load
   case $1 in
@@ -44,6 +46,11 @@ start() { # config -> starts the server in the background, prints its pid and th
       echo "$! /blogs/api/posts/1" ;;
     page-before) env "${off[@]}" ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" java -jar "$BEFORE" >"$work/server.log" 2>&1 &
       echo "$! /blogs/posts/1" ;;
+    hello-inline) env "${off[@]}" "${inline[@]}" java -jar "$HELLO" >"$work/server.log" 2>&1 & echo "$! /hello" ;;
+    api-inline) env "${off[@]}" "${inline[@]}" ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" java -jar "$BLOG" \
+      >"$work/server.log" 2>&1 & echo "$! /blogs/api/posts/1" ;;
+    page-inline) env "${off[@]}" "${inline[@]}" ZER_VER_DB_URL="jdbc:sqlite:$work/blog.db" java -jar "$BLOG" \
+      >"$work/server.log" 2>&1 & echo "$! /blogs/posts/1" ;;
     *) echo "unknown configuration $1" >&2; exit 2 ;;
   esac
 }
@@ -97,4 +104,7 @@ awk '{print $3, $4, $5, $6, $7, $8, $9}' "$work/results" | sort -k1,1 -k2,2n | a
     if (R["hello-netty"]) printf "hello: Zerver %.2f x bare Netty (target >= 0.75)\n", R["hello-zerver"] / R["hello-netty"]
     if (R["api-netty"]) printf "API route: Zerver %.2f x bare Netty + JDBC (target >= 1.0)\n", R["api-zerver"] / R["api-netty"]
     if (R["api-zerver"]) printf "post page: %.2f x the API route (target >= 0.3, or 6 x 2k req/s)\n", R["page-zerver"] / R["api-zerver"]
+    if (R["hello-netty"] && R["hello-inline"]) printf "hello, first step on the event loop: %.2f x bare Netty\n", R["hello-inline"] / R["hello-netty"]
+    if (R["api-netty"] && R["api-inline"]) printf "API route, first step on the event loop: %.2f x bare Netty + JDBC\n", R["api-inline"] / R["api-netty"]
+    if (R["api-inline"] && R["page-inline"]) printf "post page, first step on the event loop: %.2f x its API route\n", R["page-inline"] / R["api-inline"]
   }'

@@ -30,6 +30,7 @@ import java.util.Objects;
  * <tr><td>{@code ZER_VER_SHUTDOWN_GRACE}</td><td>{@code 10s}</td></tr>
  * <tr><td>{@code ZER_VER_CIRCUIT_FAILURES}</td><td>{@code 5} ({@code 0}: no circuit breakers)</td></tr>
  * <tr><td>{@code ZER_VER_CIRCUIT_OPEN}</td><td>{@code 10s}</td></tr>
+ * <tr><td>{@code ZER_VER_FIRST_STEP_ON_EVENT_LOOP}</td><td>{@code false}</td></tr>
  * </table>
  */
 public final class ZerverSettings {
@@ -51,6 +52,7 @@ public final class ZerverSettings {
     public static final String SHUTDOWN_GRACE = "ZER_VER_SHUTDOWN_GRACE";
     public static final String CIRCUIT_FAILURES = "ZER_VER_CIRCUIT_FAILURES";
     public static final String CIRCUIT_OPEN = "ZER_VER_CIRCUIT_OPEN";
+    public static final String FIRST_STEP_ON_EVENT_LOOP = "ZER_VER_FIRST_STEP_ON_EVENT_LOOP";
 
     private final String host;
     private final int port;
@@ -70,6 +72,7 @@ public final class ZerverSettings {
     private final Duration shutdownGrace;
     private final int circuitFailures;
     private final Duration circuitOpen;
+    private final boolean firstStepOnEventLoop;
 
     private ZerverSettings(Builder b) {
         host = b.host;
@@ -90,6 +93,7 @@ public final class ZerverSettings {
         shutdownGrace = b.shutdownGrace;
         circuitFailures = b.circuitFailures;
         circuitOpen = b.circuitOpen;
+        firstStepOnEventLoop = b.firstStepOnEventLoop;
     }
 
     public static Builder builder() {
@@ -122,6 +126,7 @@ public final class ZerverSettings {
         b.shutdownGrace = env.duration(SHUTDOWN_GRACE, b.shutdownGrace, Duration.ZERO);
         b.circuitFailures = env.integer(CIRCUIT_FAILURES, b.circuitFailures, 0, 1_000_000);
         b.circuitOpen = env.duration(CIRCUIT_OPEN, b.circuitOpen, Duration.ofMillis(1));
+        b.firstStepOnEventLoop = env.flag(FIRST_STEP_ON_EVENT_LOOP, b.firstStepOnEventLoop);
         return b.build();
     }
 
@@ -204,6 +209,14 @@ public final class ZerverSettings {
         return circuitOpen;
     }
 
+    /**
+     * Whether the thread that reads a request (a Netty event loop) runs its first step job itself,
+     * instead of waking a step worker for it. See {@link Builder#firstStepOnEventLoop}.
+     */
+    public boolean firstStepOnEventLoop() {
+        return firstStepOnEventLoop;
+    }
+
     /** Name and value of every setting, in a stable order, for a start-up banner. */
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -225,6 +238,7 @@ public final class ZerverSettings {
         m.put(SHUTDOWN_GRACE, Env.format(shutdownGrace));
         m.put(CIRCUIT_FAILURES, Integer.toString(circuitFailures));
         m.put(CIRCUIT_OPEN, Env.format(circuitOpen));
+        m.put(FIRST_STEP_ON_EVENT_LOOP, Boolean.toString(firstStepOnEventLoop));
         return m;
     }
 
@@ -248,6 +262,7 @@ public final class ZerverSettings {
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private int circuitFailures = 5;
         private Duration circuitOpen = Duration.ofSeconds(10);
+        private boolean firstStepOnEventLoop;
 
         private Builder() {}
 
@@ -271,6 +286,7 @@ public final class ZerverSettings {
             c.shutdownGrace = shutdownGrace;
             c.circuitFailures = circuitFailures;
             c.circuitOpen = circuitOpen;
+            c.firstStepOnEventLoop = firstStepOnEventLoop;
             return c;
         }
 
@@ -378,6 +394,22 @@ public final class ZerverSettings {
                 throw new IllegalArgumentException("circuit breaker open time must be > 0, got " + openFor);
             }
             circuitOpen = openFor;
+            return this;
+        }
+
+        /**
+         * Lets the thread that reads a request (a Netty event loop) run the request's first step
+         * job itself: the steps from dispatch up to the first {@code Need}, {@code Done} or
+         * {@code Fail}. The job is still queued on the continuation queue and taken at once, so
+         * its record keeps every lifecycle time (a queue wait of about zero); its
+         * {@code job.worker_id} numbers the event loop after both worker pools. A route whose
+         * first steps only decide (read the request, return a {@code Need} or a small response)
+         * saves the wake-up of a step worker, and for a {@code Done} also the wake-up of the event
+         * loop to write the response. Off by default: a slow first step holds every other
+         * connection of its event loop meanwhile.
+         */
+        public Builder firstStepOnEventLoop(boolean value) {
+            firstStepOnEventLoop = value;
             return this;
         }
 

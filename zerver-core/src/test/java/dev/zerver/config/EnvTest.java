@@ -31,6 +31,7 @@ class EnvTest {
         "ZER_VER_REQUEST_TIMEOUT|soon|a duration such as 250ms, 30s, 5m or 1h, at least 1ms",
         "ZER_VER_SHUTDOWN_GRACE|-1s|a duration such as 250ms, 30s, 5m or 1h, at least 0s",
         "ZER_VER_HOST|a b|a host name or IP address to listen on",
+        "ZER_VER_FIRST_STEP_ON_EVENT_LOOP|yes|0, 1, true or false",
     })
     void malformedValuesStopStartUpWithOneLine(String variable, String value, String accepts) {
         assertThatThrownBy(() -> resolve(Map.of(variable, value)))

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -45,9 +46,9 @@ public final class NettyServer {
      * @throws IllegalStateException naming the address when it cannot be bound
      */
     public synchronized void start() {
-        boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("zerver-accept"), NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
-                NioIoHandler.newFactory());
+                new DefaultThreadFactory("zerver-io"), NioIoHandler.newFactory());
         long idleMillis = settings.idleTimeout().toMillis();
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)

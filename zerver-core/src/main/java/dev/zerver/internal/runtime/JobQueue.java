@@ -63,12 +63,20 @@ public final class JobQueue {
 
     /** Enqueues if there is room and nobody waits for it; false otherwise. */
     boolean offer(Job job) {
+        return offer(job, false);
+    }
+
+    /**
+     * As {@link #offer(Job)}; with {@code keptByCaller} nobody is woken for the job, because the
+     * calling thread takes the head of this queue right after (see {@link JobSystem#runHead}).
+     */
+    boolean offer(Job job, boolean keptByCaller) {
         lock.lock();
         try {
             if (jobs.size() >= capacity || !waiting.isEmpty()) {
                 return false;
             }
-            add(job);
+            add(job, keptByCaller);
             return true;
         } finally {
             lock.unlock();
@@ -83,7 +91,7 @@ public final class JobQueue {
         lock.lock();
         try {
             if (jobs.size() < capacity && waiting.isEmpty()) {
-                add(job);
+                add(job, false);
                 return true;
             }
             waiting.add(new Waiting(job, admitted));
@@ -108,11 +116,11 @@ public final class JobQueue {
         }
     }
 
-    private void add(Job job) {
+    private void add(Job job, boolean keptByCaller) {
         jobs.add(job);
         depth = jobs.size();
         job.record().enqueued(clock.nanoTime(), jobs.size());
-        if (!JobSystem.Worker.keepsForItself(this)) {
+        if (!keptByCaller && !JobSystem.Worker.keepsForItself(this)) {
             notEmpty.signal();
         }
     }
@@ -182,7 +190,7 @@ public final class JobQueue {
         List<Runnable> admitted = new ArrayList<>(1);
         while (!waiting.isEmpty() && jobs.size() < capacity) {
             Waiting w = waiting.poll();
-            add(w.job());
+            add(w.job(), false);
             admitted.add(w.admitted());
         }
         return admitted;

@@ -20,6 +20,8 @@ public final class JobSystem implements AutoCloseable {
     private final int effectWorkers;
     private final boolean manual;
     private final List<Thread> threads = new ArrayList<>();
+    /** Numbers of the threads outside the pools that run jobs (event loops), after both pools. */
+    private final ThreadLocal<Integer> callerIds;
     private volatile boolean running;
 
     JobSystem(String continuationQueue, int stepCapacity, int stepWorkers, String effectQueue, int effectCapacity,
@@ -29,6 +31,8 @@ public final class JobSystem implements AutoCloseable {
         this.stepWorkers = stepWorkers;
         this.effectWorkers = effectWorkers;
         this.manual = manual;
+        AtomicInteger nextCallerId = new AtomicInteger(stepWorkers + effectWorkers);
+        this.callerIds = ThreadLocal.withInitial(nextCallerId::getAndIncrement);
     }
 
     /** The queue of step jobs. */
@@ -81,6 +85,32 @@ public final class JobSystem implements AutoCloseable {
                 return true;
             }
         };
+    }
+
+    /**
+     * Whether the calling thread may keep a job it queues and run it itself: any thread but a
+     * worker (a worker keeps jobs its own way, see {@link Worker}).
+     */
+    static boolean callerMayKeep() {
+        return !(Thread.currentThread() instanceof Worker);
+    }
+
+    /**
+     * Takes the head of {@code queue} on the calling thread and runs it: the job the caller kept
+     * with {@link JobQueue#offer(Job, boolean)}, or whichever job is ahead of it (order is kept;
+     * the worker woken for that one takes the kept job instead). The take is recorded with the
+     * caller's own number, after both pools' workers.
+     */
+    void runHead(JobQueue queue) {
+        Job job = queue.poll(callerIds.get());
+        if (job == null) {
+            return;
+        }
+        try {
+            job.run();
+        } catch (Throwable t) {
+            LOG.log(System.Logger.Level.ERROR, "job " + job + " broke on " + Thread.currentThread().getName(), t);
+        }
     }
 
     /** Whether jobs are taken by a test instead of worker threads. */

@@ -120,9 +120,13 @@ final class RequestExecution implements InFlightRequest {
                 () -> exec.cancel("deadline", new Decision.Fail(504, "request", "deadline_exceeded")));
         Job root = exec.newJob(JobType.STEP, runtime.jobs().continuations(), MutableJobRecord.Owner.REQUEST, 0,
                 exec::runFromDispatch);
-        if (!runtime.jobs().continuations().offer(root)) {
+        JobQueue continuations = runtime.jobs().continuations();
+        boolean runHere = runtime.settings().firstStepOnEventLoop() && JobSystem.callerMayKeep();
+        if (!continuations.offer(root, runHere)) {
             root.cancel("queue_full");
             exec.respondFail(new Decision.Fail(503, "server", "overloaded"));
+        } else if (runHere) {
+            runtime.jobs().runHead(continuations);
         }
         return exec;
     }
