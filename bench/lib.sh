@@ -28,6 +28,7 @@ await_up() {
 #   console  the embedded default: a waterfall per request on standard output
 #   debug    as otlp, with ZER_VER_DEBUG_JOBS=1
 #   viewer / otlp-viewer  as off / otlp, with the trace viewer capturing every request
+#   off-inline / otlp-inline  as off / otlp, with ZER_VER_FIRST_STEP_ON_EVENT_LOOP=1
 # Metrics every 10 s, not 60: the first export loads classes that deoptimise hot code; it must fall in
 # the warm-up, and its recurring cost in every measured run.
 settings() {
@@ -41,7 +42,10 @@ settings() {
     debug) echo "$otlp" ZER_VER_DEBUG_JOBS=1 ;;
     viewer) echo OTEL_TRACES_EXPORTER=none ZER_VER_VIEWER_PORT=0 ;;
     otlp-viewer) echo "$otlp" ZER_VER_VIEWER_PORT=0 ;;
-    *) echo "unknown configuration $1 (off, otlp, otlp-traces, sampled, console, debug, viewer, otlp-viewer)" >&2; exit 2 ;;
+    off-inline) echo OTEL_TRACES_EXPORTER=none ZER_VER_FIRST_STEP_ON_EVENT_LOOP=1 ;;
+    otlp-inline) echo "$otlp" ZER_VER_FIRST_STEP_ON_EVENT_LOOP=1 ;;
+    *) echo "unknown configuration $1 (off, otlp, otlp-traces, sampled, console, debug, viewer, otlp-viewer," \
+      "off-inline, otlp-inline)" >&2; exit 2 ;;
   esac
 }
 
