@@ -66,6 +66,7 @@ final class NettyTransport implements AutoCloseable {
 
     private final EventLoopGroup io;
     private final Bootstrap bootstrap;
+    private final LookupsOffTheLoop lookups = new LookupsOffTheLoop();
     private final int maxPerPeer;
     private final ConcurrentHashMap<Peer, FixedChannelPool> pools = new ConcurrentHashMap<>();
     private volatile SslContext tls;
@@ -76,7 +77,7 @@ final class NettyTransport implements AutoCloseable {
     NettyTransport(Duration connectTimeout, int maxPerPeer) {
         this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("zerver-http-client", true),
                 NioIoHandler.newFactory());
-        this.bootstrap = new Bootstrap().group(io).channel(NioSocketChannel.class)
+        this.bootstrap = new Bootstrap().group(io).channel(NioSocketChannel.class).resolver(lookups)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true);
         this.maxPerPeer = maxPerPeer;
@@ -279,5 +280,6 @@ final class NettyTransport implements AutoCloseable {
     public void close() {
         pools.values().forEach(FixedChannelPool::close);
         io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        lookups.close();
     }
 }

@@ -126,6 +126,30 @@ class HttpEffectsTest {
         assertThat(peer.received.stream().map(Peer.Received::clientPort).distinct()).as("connections used").hasSize(1);
     }
 
+    /**
+     * A host name is looked up on the client's lookup thread, never on its one I/O thread (the
+     * JDK's lookup blocks); an address literal needs no lookup at all.
+     */
+    @Test
+    void aHostNameIsLookedUpOffTheClientsIoThread() throws Exception {
+        // Lookup threads of clients closed by earlier tests end when their executor is shut down.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (liveThreads().contains(LookupsOffTheLoop.THREAD_NAME)) {
+            assertThat(System.nanoTime()).as("earlier lookup threads ended").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        String literal = peer.url("/ok/");
+        String named = literal.replace("://127.0.0.1:", "://localhost:");
+        assertThat(named).isNotEqualTo(literal);
+        real(Map.of(), HttpEffects.builder().build(), n -> Http.get((n.startsWith("l") ? literal : named) + n, "peer"));
+        assertThat(app.call("GET", "/x/literal").effects().get(0).success()).isTrue();
+        assertThat(liveThreads()).as("no lookup for an address literal")
+                .noneMatch(t -> t.equals(LookupsOffTheLoop.THREAD_NAME));
+        assertThat(app.call("GET", "/x/name").effects().get(0).success()).isTrue();
+        assertThat(peer.received).hasSize(2);
+        assertThat(liveThreads()).as("the lookup ran on the lookup thread").contains(LookupsOffTheLoop.THREAD_NAME);
+    }
+
     @Test
     void aConnectionThePeerClosesIsNotReused() throws Exception {
         real(Map.of(), HttpEffects.builder().build(), n -> Http.get(peer.url("/close/" + n), "peer"));
