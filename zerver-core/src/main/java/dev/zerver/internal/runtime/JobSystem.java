@@ -103,13 +103,17 @@ public final class JobSystem implements AutoCloseable {
      */
     void runHead(JobQueue queue) {
         Job job = queue.poll(callerIds.get());
-        if (job == null) {
-            return;
+        if (job != null) {
+            runCaught(job);
         }
+    }
+
+    /** Runs a job; a failure that escapes it is logged, never thrown at the thread that ran it. */
+    private static void runCaught(Job job) {
         try {
             job.run();
         } catch (Throwable t) {
-            LOG.log(System.Logger.Level.ERROR, "job " + job + " broke on " + Thread.currentThread().getName(), t);
+            LOG.log(System.Logger.Level.ERROR, Thread.currentThread().getName() + " caught an escaped failure of " + job, t);
         }
     }
 
@@ -226,14 +230,6 @@ public final class JobSystem implements AutoCloseable {
                 }
                 runCaught(job);
                 runKept();
-            }
-        }
-
-        private void runCaught(Job job) {
-            try {
-                job.run();
-            } catch (Throwable t) {
-                LOG.log(System.Logger.Level.ERROR, "worker " + getName() + " caught an escaped failure", t);
             }
         }
     }

@@ -118,9 +118,8 @@ final class RequestExecution implements InFlightRequest {
         }
         exec.deadline = runtime.timers().schedule(runtime.settings().requestTimeout().toNanos(),
                 () -> exec.cancel("deadline", new Decision.Fail(504, "request", "deadline_exceeded")));
-        Job root = exec.newJob(JobType.STEP, runtime.jobs().continuations(), MutableJobRecord.Owner.REQUEST, 0,
-                exec::runFromDispatch);
         JobQueue continuations = runtime.jobs().continuations();
+        Job root = exec.newJob(JobType.STEP, continuations, MutableJobRecord.Owner.REQUEST, 0, exec::runFromDispatch);
         boolean runHere = runtime.settings().firstStepOnEventLoop() && JobSystem.callerMayKeep();
         if (!continuations.offer(root, runHere)) {
             root.cancel("queue_full");
