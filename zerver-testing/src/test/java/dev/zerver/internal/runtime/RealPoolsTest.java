@@ -195,16 +195,38 @@ class RealPoolsTest {
 
     private static void assertKeptHandOffs(int stepWorkers, int effectWorkers, boolean stepWorkerKeepsEffect)
             throws Exception {
+        // The effect answers only once every step worker but the one running it waits for a job:
+        // a step worker still returning from the request's first job would take the continuation
+        // because it is awake anyway, which the runtime allows and this test is not about.
+        java.util.concurrent.atomic.AtomicReference<JobSystem> system = new java.util.concurrent.atomic.AtomicReference<>();
         Noting handler = new Noting(0);
+        EffectHandler<String> afterIdleSteps = new EffectHandler<>() {
+            @Override
+            public Class<String> requestType() {
+                return String.class;
+            }
+
+            @Override
+            public CompletionStage<EffectResult> execute(String request, Effect effect, EffectContext context) {
+                boolean onStepWorker = Thread.currentThread().getName().startsWith("zerver-continuations-");
+                try {
+                    awaitIdle(system.get().continuations(), onStepWorker ? stepWorkers - 1 : stepWorkers);
+                } catch (InterruptedException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
+                return handler.execute(request, effect, context);
+            }
+        };
         Step s = Step.named("r").writes(A).run(ctx -> Need.of(Effect.of(EffectKind.OTHER, "run", "echo", "x").into(A))
                 .continueWith("show", k -> Decision.done(Response.text(k.require(A)))));
         InProcess.Records records = new InProcess.Records();
         Zerver app = Zerver.builder()
                 .environment(Map.of("ZER_VER_STEP_WORKERS", String.valueOf(stepWorkers), "ZER_VER_EFFECT_WORKERS",
                         String.valueOf(effectWorkers)))
-                .port(0).effectHandler(handler).listener(records).get("/r", s).build().start();
+                .port(0).effectHandler(afterIdleSteps).listener(records).get("/r", s).build().start();
         try {
             JobSystem pools = runtimeOf(app).jobs();
+            system.set(pools);
             for (int i = 0; i < 20; i++) {
                 awaitIdle(pools.continuations(), stepWorkers);
                 awaitIdle(pools.effects(), effectWorkers);
