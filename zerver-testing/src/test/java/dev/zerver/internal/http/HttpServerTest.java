@@ -337,6 +337,32 @@ class HttpServerTest {
         }
     }
 
+    /** The header clock runs from the head's first byte, however many reads bring the rest. */
+    @Test
+    void aHeadTrickledInPiecesIsTimedFromItsFirstByte() throws Exception {
+        start(Map.of("ZER_VER_HEADER_TIMEOUT", "500ms"));
+        try (Conn c = new Conn(app.port())) {
+            c.send("GET /fast HTTP/1.1\r\nHost: x\r\n");
+            Thread trickle = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 30; i++) {   // 3 s of header lines, one each 100 ms
+                        Thread.sleep(100);
+                        c.send("X-Piece: " + i + "\r\n");
+                    }
+                    c.send("\r\n");
+                } catch (IOException | InterruptedException closed) {
+                    // the server answered 408 and closed: expected
+                }
+            });
+            trickle.start();
+            Reply r = c.read();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.body()).contains("\"key\":\"header_timeout\"");
+            trickle.interrupt();
+            trickle.join(5_000);
+        }
+    }
+
     @Test
     void aBodySlowerThanTheMinimumRateGets408AfterTheGrace() throws Exception {
         start(Map.of("ZER_VER_MIN_BODY_RATE", "1k"));
