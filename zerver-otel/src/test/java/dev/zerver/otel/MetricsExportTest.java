@@ -161,6 +161,52 @@ class MetricsExportTest {
         }
     }
 
+    /**
+     * A collector that takes trace posts and never answers them: at shutdown the exporter gives up
+     * after the export timeout, and every request still queued for export is counted as dropped
+     * and has its metrics recorded (they go out with the last metrics export), none is lost.
+     */
+    @org.junit.jupiter.api.Test
+    void atShutdownRequestsStillQueuedBehindAStalledCollectorAreCountedAndKeepTheirMetrics() throws Exception {
+        try (OtlpReceiver receiver = new OtlpReceiver(0); java.net.ServerSocket stalled = new java.net.ServerSocket()) {
+            stalled.bind(new java.net.InetSocketAddress("127.0.0.1", 0), 50);
+            List<java.net.Socket> held = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(stalled.accept()); // read nothing, answer nothing
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            }, "stalled-collector");
+            acceptor.setDaemon(true); // ends when the listener closes with the test
+            acceptor.start();
+            ZerverOtel otel = ZerverOtel.builder().environment(Map.of(
+                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + stalled.getLocalPort() + "/v1/traces",
+                    "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", receiver.endpoint() + "/v1/metrics",
+                    "OTEL_EXPORTER_OTLP_TIMEOUT", "300",
+                    "OTEL_BSP_EXPORT_TIMEOUT", "300",
+                    "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "2",
+                    "OTEL_METRIC_EXPORT_INTERVAL", "600000",
+                    "OTEL_BSP_SCHEDULE_DELAY", "600000")).build();
+            Zerver app = Zerver.builder().environment(Map.of()).port(0).listener(otel)
+                    .get("/hello", Step.named("hello").run(ctx -> Decision.done(Response.text("hi")))).build().start();
+            HttpClient client = HttpClient.newHttpClient();
+            for (int i = 0; i < 40; i++) {
+                assertThat(get(client, app, "/hello")).isEqualTo(200);
+            }
+            app.stop(Duration.ofSeconds(5)); // closes the listener: export (given up), then metrics
+            assertThat(otel.droppedTraces()).as("traces counted as not exported").isEqualTo(40);
+            long requests = receiver.metrics().getOrDefault("http.server.request.duration", List.of()).stream()
+                    .flatMap(m -> m.getHistogram().getDataPointsList().stream()).mapToLong(p -> p.getCount()).sum();
+            assertThat(requests).as("requests in the last metrics export").isEqualTo(40);
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
     private static int get(HttpClient client, Zerver app, String path) throws Exception {
         return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();

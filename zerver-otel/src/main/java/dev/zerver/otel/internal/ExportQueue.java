@@ -151,17 +151,29 @@ public final class ExportQueue<T> implements AutoCloseable {
         return request;
     }
 
-    /** Exports what is queued (within the export timeout), then shuts the sink down. */
+    /**
+     * Exports what is queued (within the export timeout), then shuts the sink down. When the sink
+     * is still busy after that (a collector that does not answer), the export thread is
+     * interrupted: it stops waiting for the sink, and every request still queued is assembled all
+     * the same (its metrics recorded) and counted as dropped, so that nothing is lost uncounted.
+     */
     @Override
     public void close() {
         closing = true;
         LockSupport.unpark(thread);
         try {
             thread.join(TimeUnit.NANOSECONDS.toMillis(exportTimeoutNanos) + 1000);
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         sink.shutdown();
+        if (!thread.isAlive()) {
+            report(true); // what the sink gave up on while shutting down
+        }
     }
 
     private void loop() {
@@ -218,10 +230,16 @@ public final class ExportQueue<T> implements AutoCloseable {
             if (batchCount > 0 && batchSpans + trace.spanCount > maxBatchSize) {
                 sendBatch();
             }
+            if (closing && Thread.currentThread().isInterrupted()) {
+                lost(1, trace.spanCount, "shutting down: the exporter did not finish within the export timeout");
+                continue;
+            }
             try {
                 sink.add(trace);
             } catch (RuntimeException e) {
-                lost(1, trace.spanCount, "could not encode the trace of a request: " + e);
+                lost(1, trace.spanCount, closing && Thread.currentThread().isInterrupted()
+                        ? "shutting down: the exporter did not finish within the export timeout"
+                        : "could not encode the trace of a request: " + e);
                 continue;
             }
             batchCount++;
