@@ -162,6 +162,29 @@ class MetricsExportTest {
     }
 
     /**
+     * Traces off, metrics on: every request's metrics are recorded, and stopping the application
+     * exports them all.
+     */
+    @org.junit.jupiter.api.Test
+    void withTracesOffStoppingExportsTheMetricsOfEveryRequest() throws Exception {
+        try (OtlpReceiver receiver = new OtlpReceiver(0)) {
+            ZerverOtel otel = ZerverOtel.builder().environment(Map.of(
+                    "OTEL_TRACES_EXPORTER", "none",
+                    "OTEL_METRICS_EXPORTER", "otlp",
+                    "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", receiver.endpoint() + "/v1/metrics",
+                    "OTEL_METRIC_EXPORT_INTERVAL", "600000")).build();
+            Zerver app = Zerver.builder().environment(Map.of()).port(0).listener(otel)
+                    .get("/hello", Step.named("hello").run(ctx -> Decision.done(Response.text("hi")))).build().start();
+            HttpClient client = HttpClient.newHttpClient();
+            for (int i = 0; i < 25; i++) {
+                assertThat(get(client, app, "/hello")).isEqualTo(200);
+            }
+            app.stop(Duration.ofSeconds(5)); // flushes, then exports a last time on close (cumulative counts)
+            assertThat(lastCount(receiver, "http.server.request.duration")).isEqualTo(25);
+        }
+    }
+
+    /**
      * A collector that takes trace posts and never answers them: at shutdown the exporter gives up
      * after the export timeout, and every request still queued for export is counted as dropped
      * and has its metrics recorded (they go out with the last metrics export), none is lost.
@@ -205,6 +228,13 @@ class MetricsExportTest {
                 s.close();
             }
         }
+    }
+
+    /** The count of a histogram in the last export that carried it (counts are cumulative). */
+    private static long lastCount(OtlpReceiver receiver, String name) {
+        List<Metric> exports = receiver.metrics().getOrDefault(name, List.of());
+        assertThat(exports).as(name).isNotEmpty();
+        return exports.get(exports.size() - 1).getHistogram().getDataPointsList().stream().mapToLong(p -> p.getCount()).sum();
     }
 
     private static int get(HttpClient client, Zerver app, String path) throws Exception {
