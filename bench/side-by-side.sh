@@ -9,6 +9,7 @@
 #   A=off B=otlp bench/side-by-side.sh          configurations of bench/lib.sh (settings)
 #   JAR_A=/tmp/before.jar JAR_B=/tmp/after.jar A=otlp B=otlp bench/side-by-side.sh
 #   OPTS_A=-Dsome.property=x bench/side-by-side.sh    JVM options of one side (OPTS_A, OPTS_B)
+#   ENV_B="ZER_VER_STEP_WORKERS=4" bench/side-by-side.sh   more environment of one side (ENV_A, ENV_B)
 # Needs the built blog jar, wrk and python3. Bounded: 2 x WARMUP (20 s) + 10 s + ROUNDS x DURATION.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,10 +31,10 @@ trap 'kill $(jobs -p) $pid_a $pid_b 2>/dev/null || true; rm -rf "$work"' EXIT
 echo "function delay() return $((8000 / RATE)) end" >"$work/rate.lua"
 python3 bench/otlp_sink.py "$SINK" >/dev/null 2>&1 &
 
-start() { # name, port, jar, configuration, JVM options
+start() { # name, port, jar, configuration, JVM options, more environment
   local line env_of
   line=$(settings "$4" "$SINK") || exit 2
-  read -ra env_of <<<"$line"
+  read -ra env_of <<<"$line $6"
   env ZER_VER_PORT="$2" ZER_VER_VIEWER_PORT=off ZER_VER_DB_URL="jdbc:sqlite:$work/$1.db" "${env_of[@]}" \
     java $5 -jar "$3" >"$work/$1.log" 2>&1 &
   echo $!
@@ -41,8 +42,8 @@ start() { # name, port, jar, configuration, JVM options
 for port in 18101 18102; do
   if curl -sf -o /dev/null "http://127.0.0.1:$port/"; then echo "port $port is taken: stop what listens there" >&2; exit 2; fi
 done
-pid_a=$(start a 18101 "$JAR_A" "$A" "${OPTS_A:-}")
-pid_b=$(start b 18102 "$JAR_B" "$B" "${OPTS_B:-}")
+pid_a=$(start a 18101 "$JAR_A" "$A" "${OPTS_A:-}" "${ENV_A:-}")
+pid_b=$(start b 18102 "$JAR_B" "$B" "${OPTS_B:-}" "${ENV_B:-}")
 for port in 18101 18102; do
   await_up "http://127.0.0.1:$port$ROUTE"
   wrk -t1 -c8 -d"${WARMUP:-20s}" "http://127.0.0.1:$port$ROUTE" >/dev/null   # warm-up (JIT), one at a time
@@ -53,7 +54,7 @@ paced() { # port, output file: a run at RATE
 paced 10s 18101 /dev/null & paced 10s 18102 /dev/null   # both at the rate once, the JIT settles
 wait $! 2>/dev/null || true
 sleep 1
-echo "CPU us per request, A=$A ($JAR_A ${OPTS_A:-}) and B=$B ($JAR_B ${OPTS_B:-}), $ROUTE at $RATE req/s each, at the same time:"
+echo "CPU us per request, A=$A ($JAR_A ${OPTS_A:-} ${ENV_A:-}) and B=$B ($JAR_B ${OPTS_B:-} ${ENV_B:-}), $ROUTE at $RATE req/s each, at the same time:"
 for round in $(seq 1 "$ROUNDS"); do
   a0=$(cpu_nanos "$pid_a"); b0=$(cpu_nanos "$pid_b")
   thread_groups "$pid_a" >"$work/ga0"; thread_groups "$pid_b" >"$work/gb0"
