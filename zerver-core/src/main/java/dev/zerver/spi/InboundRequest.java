@@ -30,9 +30,10 @@ public final class InboundRequest {
         uri = b.uri;
         protocolVersion = b.protocolVersion;
         scheme = b.scheme;
-        Map<String, List<String>> h = new LinkedHashMap<>();
-        b.headers.forEach((k, v) -> h.put(k, List.copyOf(v)));
-        headers = Collections.unmodifiableMap(h);
+        // The builder's map, not a copy (its value lists are immutable): a builder that is used
+        // again after build() copies it first, so this request never changes.
+        headers = Collections.unmodifiableMap(b.headers);
+        b.headersShared = true;
         body = b.body;
         clientAddress = b.clientAddress;
         clientPort = b.clientPort;
@@ -103,7 +104,9 @@ public final class InboundRequest {
         private String uri = "/";
         private String protocolVersion = "1.1";
         private String scheme = "http";
-        private final Map<String, List<String>> headers = new LinkedHashMap<>();
+        private Map<String, List<String>> headers = new LinkedHashMap<>();
+        /** Whether a built request holds {@link #headers}: the next change copies it first. */
+        private boolean headersShared;
         private byte[] body = new byte[0];
         private String clientAddress = "127.0.0.1";
         private int clientPort = 40000;
@@ -135,7 +138,18 @@ public final class InboundRequest {
 
         /** Adds a header value (name case-insensitive). */
         public Builder header(String name, String value) {
-            headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(value);
+            Objects.requireNonNull(value, "header value");
+            if (headersShared) {
+                headers = new LinkedHashMap<>(headers);
+                headersShared = false;
+            }
+            // Immutable value lists, so that a built request can share them: most headers have one value.
+            headers.merge(name.toLowerCase(Locale.ROOT), List.of(value), (had, one) -> {
+                List<String> more = new ArrayList<>(had.size() + 1);
+                more.addAll(had);
+                more.add(value);
+                return List.copyOf(more);
+            });
             return this;
         }
 

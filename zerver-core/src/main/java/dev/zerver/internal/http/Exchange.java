@@ -66,6 +66,11 @@ final class Exchange extends ChannelInboundHandlerAdapter {
     /** The client shut its sending side: answer what it sent, then close. */
     private boolean inputClosed;
     private ChannelFuture lastWrite;
+    /** The connection's two addresses as text, made at its first request (not once per request). */
+    private String clientAddress;
+    private int clientPort;
+    private String localAddress;
+    private int localPort;
 
     Exchange(ZerverRuntime runtime) {
         this.runtime = runtime;
@@ -207,15 +212,27 @@ final class Exchange extends ChannelInboundHandlerAdapter {
         for (Entry<String, String> h : req.headers()) {
             b.header(h.getKey(), h.getValue());
         }
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
-            b.client(remote.getAddress() == null ? remote.getHostString() : remote.getAddress().getHostAddress(),
-                    remote.getPort());
+        if (clientAddress == null) {
+            if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+                clientAddress = text(remote);
+                clientPort = remote.getPort();
+            }
+            if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
+                localAddress = text(local);
+                localPort = local.getPort();
+            }
         }
-        if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
-            b.local(local.getAddress() == null ? local.getHostString() : local.getAddress().getHostAddress(),
-                    local.getPort());
+        if (clientAddress != null) {
+            b.client(clientAddress, clientPort);
+        }
+        if (localAddress != null) {
+            b.local(localAddress, localPort);
         }
         return b.startNanos(startNanos).build();
+    }
+
+    private static String text(InetSocketAddress address) {
+        return address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
     }
 
     /** {@code http://host/p?q} (absolute form) becomes {@code /p?q}. */
