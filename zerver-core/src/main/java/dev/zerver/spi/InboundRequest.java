@@ -1,6 +1,5 @@
 package dev.zerver.spi;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,10 +144,9 @@ public final class InboundRequest {
             }
             // Immutable value lists, so that a built request can share them: most headers have one value.
             headers.merge(name.toLowerCase(Locale.ROOT), List.of(value), (had, one) -> {
-                List<String> more = new ArrayList<>(had.size() + 1);
-                more.addAll(had);
-                more.add(value);
-                return List.copyOf(more);
+                String[] all = had.toArray(new String[had.size() + 1]);
+                all[had.size()] = value;
+                return List.of(all);
             });
             return this;
         }

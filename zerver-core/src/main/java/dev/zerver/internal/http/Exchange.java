@@ -66,7 +66,7 @@ final class Exchange extends ChannelInboundHandlerAdapter {
     /** The client shut its sending side: answer what it sent, then close. */
     private boolean inputClosed;
     private ChannelFuture lastWrite;
-    /** The connection's two addresses as text, made at its first request (not once per request). */
+    /** The connection's two addresses as text, made once when it opens (not per request); null if not IP. */
     private String clientAddress;
     private int clientPort;
     private String localAddress;
@@ -75,6 +75,19 @@ final class Exchange extends ChannelInboundHandlerAdapter {
     Exchange(ZerverRuntime runtime) {
         this.runtime = runtime;
         this.clock = runtime.clock();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+            clientAddress = text(remote);
+            clientPort = remote.getPort();
+        }
+        if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
+            localAddress = text(local);
+            localPort = local.getPort();
+        }
+        ctx.fireChannelActive();
     }
 
     @Override
@@ -211,16 +224,6 @@ final class Exchange extends ChannelInboundHandlerAdapter {
                 .body(ByteBufUtil.getBytes(req.content()));
         for (Entry<String, String> h : req.headers()) {
             b.header(h.getKey(), h.getValue());
-        }
-        if (clientAddress == null) {
-            if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
-                clientAddress = text(remote);
-                clientPort = remote.getPort();
-            }
-            if (ctx.channel().localAddress() instanceof InetSocketAddress local) {
-                localAddress = text(local);
-                localPort = local.getPort();
-            }
         }
         if (clientAddress != null) {
             b.client(clientAddress, clientPort);

@@ -68,7 +68,7 @@ public final class JobQueue {
 
     /**
      * As {@link #offer(Job)}; with {@code keptByCaller} nobody is woken for the job, because the
-     * calling thread takes the head of this queue right after (see {@link JobSystem#runHead}).
+     * calling thread takes the head of this queue right after (see {@link JobSystem#offerAndRunHere}).
      */
     boolean offer(Job job, boolean keptByCaller) {
         lock.lock();

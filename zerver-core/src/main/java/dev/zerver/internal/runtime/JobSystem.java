@@ -88,24 +88,26 @@ public final class JobSystem implements AutoCloseable {
     }
 
     /**
-     * Whether the calling thread may keep a job it queues and run it itself: any thread but a
-     * worker (a worker keeps jobs its own way, see {@link Worker}).
-     */
-    static boolean callerMayKeep() {
-        return !(Thread.currentThread() instanceof Worker);
-    }
-
-    /**
-     * Takes the head of {@code queue} on the calling thread and runs it: the job the caller kept
-     * with {@link JobQueue#offer(Job, boolean)}, or whichever job is ahead of it (order is kept;
-     * the worker woken for that one takes the kept job instead). The take is recorded with the
+     * Queues {@code job} and, unless the calling thread is a worker (which keeps jobs its own
+     * way, see {@link Worker}), wakes nobody for it: the calling thread takes the head of the
+     * queue at once and runs it. That is the job just queued, or one queued before it (order is
+     * kept; the worker woken for that one takes this job instead). The take is recorded with the
      * caller's own number, after both pools' workers.
+     *
+     * @return false when the queue is full (nothing queued, nothing run)
      */
-    void runHead(JobQueue queue) {
-        Job job = queue.poll(callerIds.get());
-        if (job != null) {
-            runCaught(job);
+    boolean offerAndRunHere(JobQueue queue, Job job) {
+        boolean here = !(Thread.currentThread() instanceof Worker);
+        if (!queue.offer(job, here)) {
+            return false;
         }
+        if (here) {
+            Job head = queue.poll(callerIds.get());
+            if (head != null) {
+                runCaught(head);
+            }
+        }
+        return true;
     }
 
     /** Runs a job; a failure that escapes it is logged, never thrown at the thread that ran it. */

@@ -120,12 +120,12 @@ final class RequestExecution implements InFlightRequest {
                 () -> exec.cancel("deadline", new Decision.Fail(504, "request", "deadline_exceeded")));
         JobQueue continuations = runtime.jobs().continuations();
         Job root = exec.newJob(JobType.STEP, continuations, MutableJobRecord.Owner.REQUEST, 0, exec::runFromDispatch);
-        boolean runHere = runtime.settings().firstStepOnEventLoop() && JobSystem.callerMayKeep();
-        if (!continuations.offer(root, runHere)) {
+        boolean queued = runtime.settings().firstStepOnEventLoop()
+                ? runtime.jobs().offerAndRunHere(continuations, root)
+                : continuations.offer(root);
+        if (!queued) {
             root.cancel("queue_full");
             exec.respondFail(new Decision.Fail(503, "server", "overloaded"));
-        } else if (runHere) {
-            runtime.jobs().runHead(continuations);
         }
         return exec;
     }

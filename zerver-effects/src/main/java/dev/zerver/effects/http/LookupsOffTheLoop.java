@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Host name lookups for the HTTP client, on threads of their own: the JDK's lookup blocks (for as
@@ -41,43 +42,35 @@ final class LookupsOffTheLoop extends AddressResolverGroup<InetSocketAddress> {
         return new InetNameResolver(executor) {
             @Override
             protected void doResolve(String host, Promise<InetAddress> promise) {
-                InetAddress literal = literal(host);
-                if (literal != null) {
-                    promise.setSuccess(literal);
-                    return;
-                }
-                lookups.execute(() -> {
-                    try {
-                        promise.trySuccess(InetAddress.getByName(host));
-                    } catch (UnknownHostException | RuntimeException e) {
-                        promise.tryFailure(e);
-                    }
-                });
+                answer(host, promise, literal -> literal, InetAddress::getByName);
             }
 
             @Override
             protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
-                InetAddress literal = literal(host);
-                if (literal != null) {
-                    promise.setSuccess(List.of(literal));
-                    return;
-                }
-                lookups.execute(() -> {
-                    try {
-                        promise.trySuccess(Arrays.asList(InetAddress.getAllByName(host)));
-                    } catch (UnknownHostException | RuntimeException e) {
-                        promise.tryFailure(e);
-                    }
-                });
+                answer(host, promise, List::of, name -> Arrays.asList(InetAddress.getAllByName(name)));
             }
         }.asAddressResolver();
     }
 
-    private static InetAddress literal(String host) {
+    private interface Lookup<T> {
+        T lookUp(String host) throws UnknownHostException;
+    }
+
+    /** An address literal answers at once; a name is looked up on a lookup thread. */
+    private <T> void answer(String host, Promise<T> promise, Function<InetAddress, T> ofLiteral, Lookup<T> lookup) {
         String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        return NetUtil.isValidIpV4Address(bare) || NetUtil.isValidIpV6Address(bare)
-                ? NetUtil.createInetAddressFromIpAddressString(bare)
-                : null;
+        InetAddress literal = NetUtil.createInetAddressFromIpAddressString(bare); // null for a name
+        if (literal != null) {
+            promise.setSuccess(ofLiteral.apply(literal));
+            return;
+        }
+        lookups.execute(() -> {
+            try {
+                promise.trySuccess(lookup.lookUp(host));
+            } catch (UnknownHostException | RuntimeException e) {
+                promise.tryFailure(e);
+            }
+        });
     }
 
     @Override

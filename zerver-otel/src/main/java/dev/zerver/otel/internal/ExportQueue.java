@@ -230,16 +230,14 @@ public final class ExportQueue<T> implements AutoCloseable {
             if (batchCount > 0 && batchSpans + trace.spanCount > maxBatchSize) {
                 sendBatch();
             }
-            if (closing && Thread.currentThread().isInterrupted()) {
-                lost(1, trace.spanCount, "shutting down: the exporter did not finish within the export timeout");
+            if (givingUp()) {
+                lost(1, trace.spanCount, GAVE_UP);
                 continue;
             }
             try {
                 sink.add(trace);
             } catch (RuntimeException e) {
-                lost(1, trace.spanCount, closing && Thread.currentThread().isInterrupted()
-                        ? "shutting down: the exporter did not finish within the export timeout"
-                        : "could not encode the trace of a request: " + e);
+                lost(1, trace.spanCount, givingUp() ? GAVE_UP : "could not encode the trace of a request: " + e);
                 continue;
             }
             batchCount++;
@@ -251,6 +249,13 @@ public final class ExportQueue<T> implements AutoCloseable {
         if (batchCount > 0 && sendPartial) {
             sendBatch();
         }
+    }
+
+    private static final String GAVE_UP = "shutting down: the exporter did not finish within the export timeout";
+
+    /** Whether {@link #close} stopped waiting for the sink (it interrupts the export thread). */
+    private boolean givingUp() {
+        return closing && Thread.currentThread().isInterrupted();
     }
 
     private void sendBatch() {

@@ -159,6 +159,21 @@ class FirstStepOnEventLoopTest {
         assertThat(stepThreads).hasSize(5).allSatisfy(t -> assertThat(t).startsWith("zerver-continuations-"));
     }
 
+    /** The connection's two ends, read once when it opens, are in the record of each of its requests. */
+    @Test
+    void everyRequestOfAConnectionRecordsItsTwoEnds() throws Exception {
+        start(true);
+        try (Conn c = new Conn(app.port())) {
+            for (int i = 0; i < 3; i++) {
+                c.send("GET /hello HTTP/1.1\r\nHost: t\r\nX-N: " + i + "\r\n\r\n").read();
+                RequestRecord r = records.take(10, TimeUnit.SECONDS);
+                assertThat(r.clientAddress()).isEqualTo("127.0.0.1");
+                assertThat(r.clientPort()).isEqualTo(c.socket.getLocalPort());
+                assertThat(r.serverPort()).isEqualTo(app.port());
+            }
+        }
+    }
+
     private static JobRecord onlyJob(RequestRecord r) {
         assertThat(r).isNotNull();
         assertThat(r.jobs()).hasSize(1);
