@@ -55,7 +55,8 @@ public final class MutableRequestRecord implements RequestRecord {
     private final ConcurrentLinkedQueue<NeedRecord> needs = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<EffectRecord> effects = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<JobRecord> jobs = new ConcurrentLinkedQueue<>();
-    /** The lists above, copied once when the request finished; null until then. */
+    private volatile boolean finished;
+    /** The lists above, copied once at the first read after the request finished; null until then. */
     private volatile Frozen frozen;
 
     private record Frozen(List<StepRecord> steps, List<NeedRecord> needs, List<EffectRecord> effects,
@@ -150,19 +151,31 @@ public final class MutableRequestRecord implements RequestRecord {
     }
 
     /**
-     * The request is over (response written, every job ended): its lists are copied once, so that
-     * every later read returns the same list without copying. Called by the runtime before the
-     * listeners see the record; idempotent.
+     * The request is over (response written, every job ended): nothing is added any more. Its
+     * lists are copied once, at the first read after this, so that every later read returns the
+     * same list without copying; a record nobody reads (tracing and metrics off) is never copied.
+     * Called by the runtime before the listeners see the record; idempotent.
      */
     public void finish() {
-        if (frozen == null) {
-            frozen = new Frozen(List.copyOf(steps), List.copyOf(needs), List.copyOf(effects), List.copyOf(jobs));
-        }
+        finished = true;
     }
 
     /** Whether {@link #finish()} was called. */
     public boolean isFinished() {
-        return frozen != null;
+        return finished;
+    }
+
+    /** The frozen lists once the request finished (made at the first call), null before. */
+    private Frozen frozen() {
+        Frozen f = frozen;
+        return f != null || !finished ? f : freeze();
+    }
+
+    private synchronized Frozen freeze() {
+        if (frozen == null) {
+            frozen = new Frozen(List.copyOf(steps), List.copyOf(needs), List.copyOf(effects), List.copyOf(jobs));
+        }
+        return frozen;
     }
 
     // ---- read ----
@@ -312,25 +325,25 @@ public final class MutableRequestRecord implements RequestRecord {
 
     /** In the order they were recorded; a copy while the request runs, the frozen list once it finished. */
     public List<StepRecord> steps() {
-        Frozen f = frozen;
+        Frozen f = frozen();
         return f != null ? f.steps() : List.copyOf(steps);
     }
 
     /** In the order they were recorded; a copy while the request runs, the frozen list once it finished. */
     public List<NeedRecord> needs() {
-        Frozen f = frozen;
+        Frozen f = frozen();
         return f != null ? f.needs() : List.copyOf(needs);
     }
 
     /** In the order they were recorded; a copy while the request runs, the frozen list once it finished. */
     public List<EffectRecord> effects() {
-        Frozen f = frozen;
+        Frozen f = frozen();
         return f != null ? f.effects() : List.copyOf(effects);
     }
 
     /** In the order they were recorded; a copy while the request runs, the frozen list once it finished. */
     public List<JobRecord> jobs() {
-        Frozen f = frozen;
+        Frozen f = frozen();
         return f != null ? f.jobs() : List.copyOf(jobs);
     }
 
