@@ -12,6 +12,17 @@ cpu_nanos() {
   echo "$total"
 }
 
+# Voluntary context switches of a process's threads (JIT compiler threads left out): how often its
+# threads went to sleep, each time to be woken again.
+sleeps() {
+  local total=0 t
+  for t in /proc/"$1"/task/*; do
+    case $(cat "$t/comm" 2>/dev/null) in "C1 Compiler"*|"C2 Compiler"*) continue ;; esac
+    total=$((total + $(awk '/^voluntary_ctxt_switches/ {print $2}' "$t/status" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
 # Waits until $1 (a URL) answers, at most 20 s; says so and fails if it never does.
 await_up() {
   local _
