@@ -219,8 +219,30 @@ class MetricsExportTest {
             for (int i = 0; i < 40; i++) {
                 assertThat(get(client, app, "/hello")).isEqualTo(200);
             }
-            app.stop(Duration.ofSeconds(5)); // closes the listener: export (given up), then metrics
+            List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.logging.Logger exportLog = java.util.logging.Logger.getLogger(
+                    "dev.zerver.otel.internal.ExportQueue");
+            java.util.logging.Handler capture = new java.util.logging.Handler() {
+                @Override
+                public void publish(java.util.logging.LogRecord r) {
+                    warnings.add(r.getMessage());
+                }
+
+                @Override
+                public void flush() {}
+
+                @Override
+                public void close() {}
+            };
+            exportLog.addHandler(capture);
+            try {
+                app.stop(Duration.ofSeconds(5)); // closes the listener: export (given up), then metrics
+            } finally {
+                exportLog.removeHandler(capture);
+            }
             assertThat(otel.droppedTraces()).as("traces counted as not exported").isEqualTo(40);
+            assertThat(warnings).as("the log's last word on it").isNotEmpty();
+            assertThat(warnings.get(warnings.size() - 1)).contains("(40 traces, ");
             long requests = receiver.metrics().getOrDefault("http.server.request.duration", List.of()).stream()
                     .flatMap(m -> m.getHistogram().getDataPointsList().stream()).mapToLong(p -> p.getCount()).sum();
             assertThat(requests).as("requests in the last metrics export").isEqualTo(40);

@@ -37,6 +37,7 @@ public final class OtlpReceiver implements AutoCloseable {
             new CopyOnWriteArrayList<>();
     /** The content type of each metric export ({@code grpc} for gRPC calls). */
     public final List<String> metricContentTypes = new CopyOnWriteArrayList<>();
+    /** Trace exports to refuse next: over HTTP with {@link #failStatus}, over gRPC with {@code UNAVAILABLE}. */
     public final AtomicInteger failNext = new AtomicInteger();
     public volatile int failStatus = 503;
     public volatile String retryAfter = "0";
@@ -61,6 +62,10 @@ public final class OtlpReceiver implements AutoCloseable {
                             io.grpc.stub.StreamObserver<ExportTraceServiceResponse> response) {
                         contentTypes.add("grpc");
                         requests.add(request);
+                        if (failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                            response.onError(io.grpc.Status.UNAVAILABLE.withDescription("busy").asRuntimeException());
+                            return;
+                        }
                         response.onNext(ExportTraceServiceResponse.getDefaultInstance());
                         response.onCompleted();
                     }

@@ -15,7 +15,9 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -30,6 +32,8 @@ final class OtlpGrpcClient {
     private static final Set<Status.Code> RETRYABLE = Set.of(Status.Code.CANCELLED, Status.Code.DEADLINE_EXCEEDED,
             Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED, Status.Code.OUT_OF_RANGE, Status.Code.UNAVAILABLE,
             Status.Code.DATA_LOSS);
+
+    private static final Status SHUT_DOWN = Status.UNAVAILABLE.withDescription("exporter shut down");
 
     /** A message as a view of a byte array: no copy on the way out. */
     record Message(byte[] bytes, int offset, int length) {}
@@ -61,6 +65,8 @@ final class OtlpGrpcClient {
     private final Supplier<Map<String, List<String>>> headers;
     private final String compression;
     private final ScheduledExecutorService retries;
+    /** How to end each call that waits for its retry's time; {@link #shutdown} ends them, so that none is left unanswered. */
+    private final Set<Runnable> waitingToRetry = ConcurrentHashMap.newKeySet();
     private volatile boolean shutdown;
 
     /**
@@ -113,8 +119,19 @@ final class OtlpGrpcClient {
                 long left = deadline - System.nanoTime();
                 if (!status.isOk() && RETRYABLE.contains(status.getCode()) && attempt < maxAttempts && !shutdown
                         && left > 0) {
-                    retries.schedule(() -> attempt(message, deadline, maxAttempts, attempt + 1, done),
-                            Math.min(RetryBackoff.after(attempt).toNanos(), left), TimeUnit.NANOSECONDS);
+                    Runnable giveUp = () -> done.closed(SHUT_DOWN, new byte[0], attempt);
+                    waitingToRetry.add(giveUp);
+                    try {
+                        retries.schedule(() -> {
+                            if (waitingToRetry.remove(giveUp)) { // else shutdown() ended it
+                                attempt(message, deadline, maxAttempts, attempt + 1, done);
+                            }
+                        }, Math.min(RetryBackoff.after(attempt).toNanos(), left), TimeUnit.NANOSECONDS);
+                    } catch (RejectedExecutionException shutDownMeanwhile) {
+                        if (waitingToRetry.remove(giveUp)) {
+                            giveUp.run();
+                        }
+                    }
                     return;
                 }
                 done.closed(status, answer, attempt);
@@ -125,9 +142,20 @@ final class OtlpGrpcClient {
         call.halfClose();
     }
 
+    /** Calls waiting for a retry end at once with status {@code UNAVAILABLE: exporter shut down}; a call on the wire may still end. */
     void shutdown() {
         shutdown = true;
-        retries.shutdownNow();
+        retries.shutdownNow(); // the retries it held are never run: ended below
+        for (Runnable giveUp : waitingToRetry) {
+            if (waitingToRetry.remove(giveUp)) {
+                giveUp.run();
+            }
+        }
         channel.shutdown();
+    }
+
+    /** Calls waiting for their retry's time now (for tests). */
+    int waitingToRetry() {
+        return waitingToRetry.size();
     }
 }

@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -56,6 +58,9 @@ final class OtlpHttpPost implements AutoCloseable {
     private final Duration timeout;
     private final BlockingQueue<Attempt> attempts = new LinkedBlockingQueue<>();
     private final List<Sender> senders = new ArrayList<>();
+    private final List<Thread> senderThreads = new ArrayList<>();
+    /** Attempts that wait for their retry's time; {@link #close} fails them, so that none is left unanswered. */
+    private final Set<Attempt> waitingToRetry = ConcurrentHashMap.newKeySet();
     /** Aborts posts that overrun their deadline, and waits out retries unless a timer is given. */
     private final ScheduledThreadPoolExecutor timers;
     private final RetryTimer timer;
@@ -81,6 +86,7 @@ final class OtlpHttpPost implements AutoCloseable {
             Sender s = new Sender();
             Thread t = daemon(threadName + "-" + i).newThread(s);
             senders.add(s);
+            senderThreads.add(t);
             t.start();
         }
     }
@@ -263,8 +269,12 @@ final class OtlpHttpPost implements AutoCloseable {
         }
         Duration delay = wait.toNanos() < left ? wait : Duration.ofNanos(left);
         Attempt next = new Attempt(a.body(), a.result(), a.number() + 1, a.deadline());
+        waitingToRetry.add(next);
         try {
             timer.schedule(() -> {
+                if (!waitingToRetry.remove(next)) {
+                    return; // close() failed it already
+                }
                 if (shutdown) {
                     finish(next.result(), "exporter shut down");
                 } else {
@@ -272,7 +282,9 @@ final class OtlpHttpPost implements AutoCloseable {
                 }
             }, delay);
         } catch (RejectedExecutionException closedMeanwhile) {
-            finish(a.result(), "exporter shut down");
+            if (waitingToRetry.remove(next)) {
+                finish(a.result(), "exporter shut down");
+            }
         }
     }
 
@@ -281,8 +293,9 @@ final class OtlpHttpPost implements AutoCloseable {
     }
 
     /**
-     * Stops the senders: posts not yet made fail with "exporter shut down", and a post on the
-     * wire is cut off (the exporters wait for theirs to end before they close this).
+     * Stops the senders: posts not yet made, and posts waiting to be retried, fail with "exporter
+     * shut down", and a post on the wire is cut off (the exporters wait for theirs to end before
+     * they close this). Returns once every post has been answered, or after a second per sender.
      */
     @Override
     public void close() {
@@ -298,6 +311,19 @@ final class OtlpHttpPost implements AutoCloseable {
             attempts.add(STOP);
             s.close();
         }
-        timers.shutdownNow();
+        timers.shutdownNow(); // retries it held are never run: failed below
+        for (Attempt a : waitingToRetry) {
+            if (waitingToRetry.remove(a)) {
+                finish(a.result(), "exporter shut down");
+            }
+        }
+        for (Thread t : senderThreads) { // a post cut off answers on its sender's thread
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -266,6 +267,28 @@ class OtlpHttpPostTest {
         OtlpHttpPost closed = poster("http://127.0.0.1:" + port + "/v1/traces", Duration.ofSeconds(10));
         closed.close();
         assertThat(post(closed, BODY, 0, 10)).endsWith("failed: exporter shut down");
+    }
+
+    /** A post told to come back later is still answered when the poster closes before its retry is due. */
+    @Test
+    void closingFailsAPostThatWaitsForItsRetry() throws Exception {
+        List<Runnable> held = new CopyOnWriteArrayList<>();
+        CountDownLatch retryScheduled = new CountDownLatch(1);
+        try (Peer peer = new Peer(n -> "HTTP/1.1 503 Busy\r\nRetry-After: 60\r\nContent-Length: 0\r\n\r\n")) {
+            OtlpHttpPost poster = new OtlpHttpPost(peer.endpoint(), "application/x-protobuf", Map.of(), false,
+                    Duration.ofSeconds(120), 1, "test-post", (retry, after) -> {
+                        held.add(retry); // a timer that never comes round: only close() can answer the post
+                        retryScheduled.countDown();
+                    });
+            Outcome o = new Outcome();
+            poster.post(BODY, 0, 10, o);
+            assertThat(retryScheduled.await(20, TimeUnit.SECONDS)).isTrue();
+            assertThat(o.done).isNotDone();
+            poster.close();
+            assertThat(o.get()).endsWith("failed: exporter shut down");
+            held.get(0).run(); // a timer that runs it late changes nothing: answered once
+            assertThat(peer.requests.get()).isEqualTo(1);
+        }
     }
 
     @Test
