@@ -1,27 +1,23 @@
 # Shared by the load scripts: source it.
 
-# The process's time on CPU in nanoseconds (schedstat: exact, not sampled at clock ticks), JIT
-# compiler threads left out, whose late compilations would otherwise land on whichever
-# configuration happens to run them.
-cpu_nanos() {
+# Sums one number over a process's threads (pid, file under /proc/PID/task/TID, awk program that
+# prints the number), JIT compiler threads left out, whose late compilations would otherwise land
+# on whichever configuration happens to run them.
+per_thread_sum() {
   local total=0 t
   for t in /proc/"$1"/task/*; do
     case $(cat "$t/comm" 2>/dev/null) in "C1 Compiler"*|"C2 Compiler"*) continue ;; esac
-    total=$((total + $(awk '{print $1}' "$t/schedstat" 2>/dev/null || echo 0)))
+    total=$((total + $(awk "$3" "$t/$2" 2>/dev/null || echo 0)))
   done
   echo "$total"
 }
 
-# Voluntary context switches of a process's threads (JIT compiler threads left out): how often its
-# threads went to sleep, each time to be woken again.
-sleeps() {
-  local total=0 t
-  for t in /proc/"$1"/task/*; do
-    case $(cat "$t/comm" 2>/dev/null) in "C1 Compiler"*|"C2 Compiler"*) continue ;; esac
-    total=$((total + $(awk '/^voluntary_ctxt_switches/ {print $2}' "$t/status" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
+# The process's time on CPU in nanoseconds (schedstat: exact, not sampled at clock ticks).
+cpu_nanos() { per_thread_sum "$1" schedstat '{print $1}'; }
+
+# Voluntary context switches of the process's threads: how often they went to sleep, each time to
+# be woken again.
+sleeps() { per_thread_sum "$1" status '/^voluntary_ctxt_switches/ {print $2}'; }
 
 # Waits until $1 (a URL) answers, at most 20 s; says so and fails if it never does.
 await_up() {

@@ -15,21 +15,26 @@ import org.junit.jupiter.api.Test;
 class OtlpGrpcClientTest {
     private record Ended(Status status, int attempts) {}
 
-    private static OtlpGrpcClient.Message emptyExport() {
+    private static OtlpGrpcClient client(OtlpReceiver receiver) {
+        return new OtlpGrpcClient(URI.create(receiver.endpoint()),
+                "opentelemetry.proto.collector.trace.v1.TraceService/Export", Map::of, null, "test-grpc");
+    }
+
+    /** Exports an empty request, up to 5 attempts within {@code seconds}; the future hears how it ended. */
+    private static CompletableFuture<Ended> export(OtlpGrpcClient client, int seconds) {
         byte[] bytes = ExportTraceServiceRequest.getDefaultInstance().toByteArray();
-        return new OtlpGrpcClient.Message(bytes, 0, bytes.length);
+        CompletableFuture<Ended> ended = new CompletableFuture<>();
+        client.call(new OtlpGrpcClient.Message(bytes, 0, bytes.length), System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds),
+                5, (status, answer, attempts) -> ended.complete(new Ended(status, attempts)));
+        return ended;
     }
 
     @Test
     void aRefusedCallIsRetriedUntilTheReceiverTakesIt() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.grpc()) {
             receiver.failNext.set(1);
-            OtlpGrpcClient client = new OtlpGrpcClient(URI.create(receiver.endpoint()),
-                    "opentelemetry.proto.collector.trace.v1.TraceService/Export", Map::of, null, "test-grpc");
-            CompletableFuture<Ended> ended = new CompletableFuture<>();
-            client.call(emptyExport(), System.nanoTime() + TimeUnit.SECONDS.toNanos(30), 5,
-                    (status, answer, attempts) -> ended.complete(new Ended(status, attempts)));
-            Ended e = ended.get(30, TimeUnit.SECONDS);
+            OtlpGrpcClient client = client(receiver);
+            Ended e = export(client, 30).get(30, TimeUnit.SECONDS);
             assertThat(e.status().isOk()).isTrue();
             assertThat(e.attempts()).isEqualTo(2);
             assertThat(receiver.requests).hasSize(2);
@@ -42,11 +47,8 @@ class OtlpGrpcClientTest {
     void shuttingDownEndsACallThatWaitsForItsRetry() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.grpc()) {
             receiver.failNext.set(100);
-            OtlpGrpcClient client = new OtlpGrpcClient(URI.create(receiver.endpoint()),
-                    "opentelemetry.proto.collector.trace.v1.TraceService/Export", Map::of, null, "test-grpc");
-            CompletableFuture<Ended> ended = new CompletableFuture<>();
-            client.call(emptyExport(), System.nanoTime() + TimeUnit.SECONDS.toNanos(60), 5,
-                    (status, answer, attempts) -> ended.complete(new Ended(status, attempts)));
+            OtlpGrpcClient client = client(receiver);
+            CompletableFuture<Ended> ended = export(client, 60);
             for (int i = 0; i < 2000 && client.waitingToRetry() == 0; i++) { // the first refusal arrives
                 Thread.sleep(10);
             }
