@@ -142,7 +142,11 @@ final class OtlpGrpcClient {
         call.halfClose();
     }
 
-    /** Calls waiting for a retry end at once with status {@code UNAVAILABLE: exporter shut down}; a call on the wire may still end. */
+    /**
+     * Calls waiting for a retry end at once with status {@code UNAVAILABLE: exporter shut down}; a
+     * call on the wire gets a second to end, then is cancelled. Every call has ended when this
+     * returns, unless that took longer than another second.
+     */
     void shutdown() {
         shutdown = true;
         retries.shutdownNow(); // the retries it held are never run: ended below
@@ -152,6 +156,15 @@ final class OtlpGrpcClient {
             }
         }
         channel.shutdown();
+        try {
+            if (!channel.awaitTermination(1, TimeUnit.SECONDS)) {
+                channel.shutdownNow(); // a collector that does not answer: its calls end CANCELLED
+                channel.awaitTermination(1, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            channel.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Calls waiting for their retry's time now (for tests). */

@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.zerver.otel.OtlpReceiver;
 import io.grpc.Status;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +67,38 @@ class OtlpGrpcClientTest {
             assertThat(e.attempts()).isEqualTo(1);
             assertThat(receiver.requests).hasSize(1);
             assertThat(client.waitingToRetry()).isZero();
+        }
+    }
+
+    /** A collector that takes the connection and never answers: shutting down still ends the call. */
+    @Test
+    void shuttingDownEndsACallANonAnsweringCollectorHolds() throws Exception {
+        try (ServerSocket stalled = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(stalled.accept()); // reads nothing, answers nothing
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            }, "stalled-collector");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            OtlpGrpcClient client = new OtlpGrpcClient(URI.create("http://127.0.0.1:" + stalled.getLocalPort()),
+                    "opentelemetry.proto.collector.trace.v1.TraceService/Export", Map::of, null, "test-grpc");
+            CompletableFuture<Ended> ended = export(client, 120);
+            for (int i = 0; i < 2000 && held.isEmpty(); i++) { // the call's connection is open
+                Thread.sleep(10);
+            }
+            assertThat(held).isNotEmpty();
+            client.shutdown();
+            assertThat(ended).as("ended by the time shutdown returns").isDone();
+            assertThat(ended.get().status().isOk()).isFalse();
+            for (Socket s : held) {
+                s.close();
+            }
         }
     }
 }
