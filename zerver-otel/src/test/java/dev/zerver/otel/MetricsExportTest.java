@@ -144,16 +144,11 @@ class MetricsExportTest {
                     "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.endpoint(),
                     "OTEL_METRIC_EXPORT_INTERVAL", "600000",
                     "OTEL_BSP_SCHEDULE_DELAY", "600000")).build();
-            Zerver app = Zerver.builder().environment(Map.of()).port(0).listener(otel)
-                    .get("/hello", Step.named("hello").run(ctx -> Decision.done(Response.text("hi")))).build().start();
+            Zerver app = helloApp(otel);
             try {
-                HttpClient client = HttpClient.newHttpClient();
-                for (int i = 0; i < 10; i++) {
-                    assertThat(get(client, app, "/hello")).isEqualTo(200);
-                }
+                getHello(app, 10);
                 assertThat(otel.flush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
-                long requests = receiver.metrics().getOrDefault("http.server.request.duration", List.of()).stream()
-                        .flatMap(m -> m.getHistogram().getDataPointsList().stream()).mapToLong(p -> p.getCount()).sum();
+                long requests = countOverExports(receiver, "http.server.request.duration");
                 assertThat(requests).isEqualTo(10);
             } finally {
                 app.stop(Duration.ofSeconds(5));
@@ -173,12 +168,8 @@ class MetricsExportTest {
                     "OTEL_METRICS_EXPORTER", "otlp",
                     "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", receiver.endpoint() + "/v1/metrics",
                     "OTEL_METRIC_EXPORT_INTERVAL", "600000")).build();
-            Zerver app = Zerver.builder().environment(Map.of()).port(0).listener(otel)
-                    .get("/hello", Step.named("hello").run(ctx -> Decision.done(Response.text("hi")))).build().start();
-            HttpClient client = HttpClient.newHttpClient();
-            for (int i = 0; i < 25; i++) {
-                assertThat(get(client, app, "/hello")).isEqualTo(200);
-            }
+            Zerver app = helloApp(otel);
+            getHello(app, 25);
             app.stop(Duration.ofSeconds(5)); // flushes, then exports a last time on close (cumulative counts)
             assertThat(lastCount(receiver, "http.server.request.duration")).isEqualTo(25);
         }
@@ -191,34 +182,17 @@ class MetricsExportTest {
      */
     @org.junit.jupiter.api.Test
     void atShutdownRequestsStillQueuedBehindAStalledCollectorAreCountedAndKeepTheirMetrics() throws Exception {
-        try (OtlpReceiver receiver = new OtlpReceiver(0); java.net.ServerSocket stalled = new java.net.ServerSocket()) {
-            stalled.bind(new java.net.InetSocketAddress("127.0.0.1", 0), 50);
-            List<java.net.Socket> held = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(stalled.accept()); // read nothing, answer nothing
-                    }
-                } catch (java.io.IOException closed) {
-                    // the test is over
-                }
-            }, "stalled-collector");
-            acceptor.setDaemon(true); // ends when the listener closes with the test
-            acceptor.start();
+        try (OtlpReceiver receiver = new OtlpReceiver(0); StalledCollector stalled = new StalledCollector()) {
             ZerverOtel otel = ZerverOtel.builder().environment(Map.of(
-                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + stalled.getLocalPort() + "/v1/traces",
+                    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:" + stalled.port() + "/v1/traces",
                     "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", receiver.endpoint() + "/v1/metrics",
                     "OTEL_EXPORTER_OTLP_TIMEOUT", "300",
                     "OTEL_BSP_EXPORT_TIMEOUT", "300",
                     "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "2",
                     "OTEL_METRIC_EXPORT_INTERVAL", "600000",
                     "OTEL_BSP_SCHEDULE_DELAY", "600000")).build();
-            Zerver app = Zerver.builder().environment(Map.of()).port(0).listener(otel)
-                    .get("/hello", Step.named("hello").run(ctx -> Decision.done(Response.text("hi")))).build().start();
-            HttpClient client = HttpClient.newHttpClient();
-            for (int i = 0; i < 40; i++) {
-                assertThat(get(client, app, "/hello")).isEqualTo(200);
-            }
+            Zerver app = helloApp(otel);
+            getHello(app, 40);
             List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
             java.util.logging.Logger exportLog = java.util.logging.Logger.getLogger(
                     "dev.zerver.otel.internal.ExportQueue");
@@ -243,12 +217,8 @@ class MetricsExportTest {
             assertThat(otel.droppedTraces()).as("traces counted as not exported").isEqualTo(40);
             assertThat(warnings).as("the log's last word on it").isNotEmpty();
             assertThat(warnings.get(warnings.size() - 1)).contains("(40 traces, ");
-            long requests = receiver.metrics().getOrDefault("http.server.request.duration", List.of()).stream()
-                    .flatMap(m -> m.getHistogram().getDataPointsList().stream()).mapToLong(p -> p.getCount()).sum();
+            long requests = countOverExports(receiver, "http.server.request.duration");
             assertThat(requests).as("requests in the last metrics export").isEqualTo(40);
-            for (java.net.Socket s : held) {
-                s.close();
-            }
         }
     }
 
@@ -257,6 +227,26 @@ class MetricsExportTest {
         List<Metric> exports = receiver.metrics().getOrDefault(name, List.of());
         assertThat(exports).as(name).isNotEmpty();
         return exports.get(exports.size() - 1).getHistogram().getDataPointsList().stream().mapToLong(p -> p.getCount()).sum();
+    }
+
+    /** The count of a histogram summed over every export that carried it. */
+    private static long countOverExports(OtlpReceiver receiver, String name) {
+        return receiver.metrics().getOrDefault(name, List.of()).stream()
+                .flatMap(m -> m.getHistogram().getDataPointsList().stream()).mapToLong(p -> p.getCount()).sum();
+    }
+
+    /** An application answering {@code GET /hello} with one step, recorded by {@code otel}. */
+    private static Zerver helloApp(ZerverOtel otel) {
+        return Zerver.builder().environment(Map.of()).port(0).listener(otel)
+                .get("/hello", Step.named("hello").run(ctx -> Decision.done(Response.text("hi")))).build().start();
+    }
+
+    /** {@code count} requests to {@code /hello}, each answered 200. */
+    private static void getHello(Zerver app, int count) throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        for (int i = 0; i < count; i++) {
+            assertThat(get(client, app, "/hello")).isEqualTo(200);
+        }
     }
 
     private static int get(HttpClient client, Zerver app, String path) throws Exception {

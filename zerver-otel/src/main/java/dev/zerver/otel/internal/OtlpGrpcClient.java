@@ -15,9 +15,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -65,8 +63,7 @@ final class OtlpGrpcClient {
     private final Supplier<Map<String, List<String>>> headers;
     private final String compression;
     private final ScheduledExecutorService retries;
-    /** How to end each call that waits for its retry's time; {@link #shutdown} ends them, so that none is left unanswered. */
-    private final Set<Runnable> waitingToRetry = ConcurrentHashMap.newKeySet();
+    private final WaitingRetries waitingRetries = new WaitingRetries();
     private volatile boolean shutdown;
 
     /**
@@ -119,19 +116,10 @@ final class OtlpGrpcClient {
                 long left = deadline - System.nanoTime();
                 if (!status.isOk() && RETRYABLE.contains(status.getCode()) && attempt < maxAttempts && !shutdown
                         && left > 0) {
-                    Runnable giveUp = () -> done.closed(SHUT_DOWN, new byte[0], attempt);
-                    waitingToRetry.add(giveUp);
-                    try {
-                        retries.schedule(() -> {
-                            if (waitingToRetry.remove(giveUp)) { // else shutdown() ended it
-                                attempt(message, deadline, maxAttempts, attempt + 1, done);
-                            }
-                        }, Math.min(RetryBackoff.after(attempt).toNanos(), left), TimeUnit.NANOSECONDS);
-                    } catch (RejectedExecutionException shutDownMeanwhile) {
-                        if (waitingToRetry.remove(giveUp)) {
-                            giveUp.run();
-                        }
-                    }
+                    long delay = Math.min(RetryBackoff.after(attempt).toNanos(), left);
+                    waitingRetries.schedule(retry -> retries.schedule(retry, delay, TimeUnit.NANOSECONDS),
+                            () -> attempt(message, deadline, maxAttempts, attempt + 1, done),
+                            () -> done.closed(SHUT_DOWN, new byte[0], attempt));
                     return;
                 }
                 done.closed(status, answer, attempt);
@@ -150,11 +138,7 @@ final class OtlpGrpcClient {
     void shutdown() {
         shutdown = true;
         retries.shutdownNow(); // the retries it held are never run: ended below
-        for (Runnable giveUp : waitingToRetry) {
-            if (waitingToRetry.remove(giveUp)) {
-                giveUp.run();
-            }
-        }
+        waitingRetries.giveUpAll();
         channel.shutdown();
         try {
             if (!channel.awaitTermination(1, TimeUnit.SECONDS)) {
@@ -169,6 +153,6 @@ final class OtlpGrpcClient {
 
     /** Calls waiting for their retry's time now (for tests). */
     int waitingToRetry() {
-        return waitingToRetry.size();
+        return waitingRetries.size();
     }
 }

@@ -9,12 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
@@ -59,8 +56,7 @@ final class OtlpHttpPost implements AutoCloseable {
     private final BlockingQueue<Attempt> attempts = new LinkedBlockingQueue<>();
     private final List<Sender> senders = new ArrayList<>();
     private final List<Thread> senderThreads = new ArrayList<>();
-    /** Attempts that wait for their retry's time; {@link #close} fails them, so that none is left unanswered. */
-    private final Set<Attempt> waitingToRetry = ConcurrentHashMap.newKeySet();
+    private final WaitingRetries waitingRetries = new WaitingRetries();
     /** Aborts posts that overrun their deadline, and waits out retries unless a timer is given. */
     private final ScheduledThreadPoolExecutor timers;
     private final RetryTimer timer;
@@ -269,23 +265,13 @@ final class OtlpHttpPost implements AutoCloseable {
         }
         Duration delay = wait.toNanos() < left ? wait : Duration.ofNanos(left);
         Attempt next = new Attempt(a.body(), a.result(), a.number() + 1, a.deadline());
-        waitingToRetry.add(next);
-        try {
-            timer.schedule(() -> {
-                if (!waitingToRetry.remove(next)) {
-                    return; // close() failed it already
-                }
-                if (shutdown) {
-                    finish(next.result(), "exporter shut down");
-                } else {
-                    enqueue(next);
-                }
-            }, delay);
-        } catch (RejectedExecutionException closedMeanwhile) {
-            if (waitingToRetry.remove(next)) {
-                finish(a.result(), "exporter shut down");
+        waitingRetries.schedule(retry -> timer.schedule(retry, delay), () -> {
+            if (shutdown) {
+                finish(next.result(), "exporter shut down");
+            } else {
+                enqueue(next);
             }
-        }
+        }, () -> finish(next.result(), "exporter shut down"));
     }
 
     private void finish(Result result, String why) {
@@ -312,11 +298,7 @@ final class OtlpHttpPost implements AutoCloseable {
             s.close();
         }
         timers.shutdownNow(); // retries it held are never run: failed below
-        for (Attempt a : waitingToRetry) {
-            if (waitingToRetry.remove(a)) {
-                finish(a.result(), "exporter shut down");
-            }
-        }
+        waitingRetries.giveUpAll();
         for (Thread t : senderThreads) { // a post cut off answers on its sender's thread
             try {
                 t.join(1000);

@@ -3,17 +3,12 @@ package dev.zerver.otel.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zerver.otel.OtlpReceiver;
+import dev.zerver.otel.StalledCollector;
 import io.grpc.Status;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -21,8 +16,8 @@ import org.junit.jupiter.api.Test;
 class OtlpGrpcClientTest {
     private record Ended(Status status, int attempts) {}
 
-    private static OtlpGrpcClient client(OtlpReceiver receiver) {
-        return new OtlpGrpcClient(URI.create(receiver.endpoint()),
+    private static OtlpGrpcClient client(String endpoint) {
+        return new OtlpGrpcClient(URI.create(endpoint),
                 "opentelemetry.proto.collector.trace.v1.TraceService/Export", Map::of, null, "test-grpc");
     }
 
@@ -39,7 +34,7 @@ class OtlpGrpcClientTest {
     void aRefusedCallIsRetriedUntilTheReceiverTakesIt() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.grpc()) {
             receiver.failNext.set(1);
-            OtlpGrpcClient client = client(receiver);
+            OtlpGrpcClient client = client(receiver.endpoint());
             Ended e = export(client, 30).get(30, TimeUnit.SECONDS);
             assertThat(e.status().isOk()).isTrue();
             assertThat(e.attempts()).isEqualTo(2);
@@ -53,7 +48,7 @@ class OtlpGrpcClientTest {
     void shuttingDownEndsACallThatWaitsForItsRetry() throws Exception {
         try (OtlpReceiver receiver = OtlpReceiver.grpc()) {
             receiver.failNext.set(100);
-            OtlpGrpcClient client = client(receiver);
+            OtlpGrpcClient client = client(receiver.endpoint());
             CompletableFuture<Ended> ended = export(client, 60);
             for (int i = 0; i < 2000 && client.waitingToRetry() == 0; i++) { // the first refusal arrives
                 Thread.sleep(10);
@@ -73,32 +68,16 @@ class OtlpGrpcClientTest {
     /** A collector that takes the connection and never answers: shutting down still ends the call. */
     @Test
     void shuttingDownEndsACallANonAnsweringCollectorHolds() throws Exception {
-        try (ServerSocket stalled = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            List<Socket> held = new CopyOnWriteArrayList<>();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(stalled.accept()); // reads nothing, answers nothing
-                    }
-                } catch (IOException closed) {
-                    // the test is over
-                }
-            }, "stalled-collector");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            OtlpGrpcClient client = new OtlpGrpcClient(URI.create("http://127.0.0.1:" + stalled.getLocalPort()),
-                    "opentelemetry.proto.collector.trace.v1.TraceService/Export", Map::of, null, "test-grpc");
+        try (StalledCollector stalled = new StalledCollector()) {
+            OtlpGrpcClient client = client("http://127.0.0.1:" + stalled.port());
             CompletableFuture<Ended> ended = export(client, 120);
-            for (int i = 0; i < 2000 && held.isEmpty(); i++) { // the call's connection is open
+            for (int i = 0; i < 2000 && stalled.connections() == 0; i++) { // the call's connection is open
                 Thread.sleep(10);
             }
-            assertThat(held).isNotEmpty();
+            assertThat(stalled.connections()).isPositive();
             client.shutdown();
             assertThat(ended).as("ended by the time shutdown returns").isDone();
             assertThat(ended.get().status().isOk()).isFalse();
-            for (Socket s : held) {
-                s.close();
-            }
         }
     }
 }
